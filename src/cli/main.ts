@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { FixtureError } from '../domain/fixture-loader.js';
+import { openStore } from '../storage/open-store.js';
+import { serve } from './serve.js';
+
+function fail(error: unknown): never {
+  if (error instanceof FixtureError) process.stderr.write(`Invalid fixture: ${error.message}\n`);
+  else if (error instanceof ConfigError) process.stderr.write(`Invalid configuration: ${error.message}\n`);
+  else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
+
+export function createProgram(): Command {
+  const program = new Command('multientity').description(
+    "A self-hostable server for Zuora's Multi-entity REST API",
+  );
+
+  program
+    .command('serve')
+    .description('Serve the API (what `npm start` runs)')
+    .option('--port <port>', 'port to listen on (PORT; default 8080)')
+    .option('--host <host>', 'address to listen on (HOST; default 127.0.0.1)')
+    .option('--db <db>', 'SQLite file path or :memory: (MULTIENTITY_DB; default ./data/multientity.db)')
+    .option('--fixture <file>', 'load this fixture file on start (MULTIENTITY_FIXTURE)')
+    .option(
+      '--log-level <level>',
+      'fatal, error, warn, info, debug, trace or silent (LOG_LEVEL; default info)',
+    )
+    .action(async (options) => {
+      await serve(options).catch(fail);
+    });
+
+  program
+    .command('migrate')
+    .description('Bring the database schema up to date, then exit')
+    .option('--db <db>', 'SQLite file path (MULTIENTITY_DB)')
+    .action(async (options) => {
+      try {
+        const store = await openStore(loadConfig(process.env, options));
+        await store.close();
+        process.stdout.write('database schema is up to date\n');
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  return program;
+}
+
+await createProgram().parseAsync(process.argv);

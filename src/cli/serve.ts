@@ -1,0 +1,139 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import pino from 'pino';
+import { type Config, loadConfig } from '../config.js';
+import { demoFixture } from '../domain/demo-tenant.js';
+import { FixtureError, loadFixture, type PlannedTenant } from '../domain/fixture-loader.js';
+import { buildApp } from '../http/app.js';
+import { createServices, type Services } from '../services.js';
+import { isPostgresUrl, openStore } from '../storage/open-store.js';
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  db?: string;
+  fixture?: string;
+  logLevel?: string;
+}
+
+/** How often expired tokens and idempotency keys are removed. */
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
+interface DemoCredentials {
+  clientId: string;
+  clientSecret: string;
+  globalEntityId: string;
+  entityId: string;
+}
+
+function credentialsPath(config: Config): string | null {
+  if (config.db === ':memory:' || isPostgresUrl(config.db)) return null;
+  return join(dirname(config.db), 'demo-credentials.json');
+}
+
+async function seed(config: Config, services: Services): Promise<DemoCredentials | null> {
+  if (config.fixture) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(config.fixture, 'utf8'));
+    } catch (error) {
+      throw new FixtureError(config.fixture, `cannot read the fixture as JSON: ${(error as Error).message}`);
+    }
+    await loadFixture(services.store, services.clock, parsed);
+    return null;
+  }
+  const file = credentialsPath(config);
+  if ((await services.store.listTenants()).length > 0) {
+    return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials) : null;
+  }
+  // First start on an empty database: a demo tenant, whose secret is shown now and kept beside the
+  // database (mode 0600) so later starts can show it again; the database holds only its hash.
+  const demo = demoFixture(services.ids);
+  const [plan] = (await loadFixture(services.store, services.clock, demo.fixture)) as [PlannedTenant];
+  const credentials = {
+    clientId: demo.clientId,
+    clientSecret: demo.clientSecret,
+    globalEntityId: plan.entities[0]?.id ?? '',
+    entityId: plan.entities[1]?.id ?? '',
+  };
+  if (file) {
+    writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return credentials;
+}
+
+function banner(url: string, demo: DemoCredentials | null): string {
+  const lines = [
+    `multientity is serving the Zuora Multi-entity API on ${url}`,
+    `  OpenAPI document: ${url}/openapi.json`,
+  ];
+  if (demo) {
+    lines.push(
+      '',
+      'Demo tenant OAuth client:',
+      `  client_id:     ${demo.clientId}`,
+      `  client_secret: ${demo.clientSecret}`,
+      '',
+      'Get a token:',
+      `  curl -s -X POST ${url}/oauth/token -d client_id=${demo.clientId} -d 'client_secret=${demo.clientSecret}' -d grant_type=client_credentials`,
+      '',
+      'With TOKEN set to its access_token, ask the global entity to connect to Demo-US:',
+      `  curl -s -X POST ${url}/v1/entity-connections -H "Authorization: Bearer $TOKEN" \\`,
+      `    -H 'Zuora-Entity-Ids: ${demo.globalEntityId}' -H 'Content-Type: application/json' \\`,
+      `    -d '{"targetEntityId":"${demo.entityId}"}'`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** `multientity serve`: what `npm start` runs. Resolves once the server listens. */
+export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(env, options);
+  const logger = pino({ level: config.logLevel });
+  const store = await openStore(config);
+  const services = createServices({ store, config });
+  let demo: DemoCredentials | null;
+  try {
+    demo = await seed(config, services);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const app = await buildApp({ services, config, logger });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  process.stdout.write(`${banner(url, demo)}\n`);
+
+  const sweep = () => {
+    Promise.all([services.idempotency.sweep(), store.deleteExpiredTokens(services.clock.now())]).catch(
+      (error) => logger.warn({ err: error }, 'sweep of expired keys and tokens failed'),
+    );
+  };
+  sweep();
+  const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  timer.unref();
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    closing ??= (async () => {
+      logger.info({ signal }, 'draining in-flight requests, then closing the database');
+      clearInterval(timer);
+      await app.close(); // waits for in-flight requests; new ones get 503
+      await store.close();
+    })();
+    return closing;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      shutdown(signal).then(
+        () => process.exit(0),
+        (error) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { app, store, url, close: () => shutdown('close') };
+}

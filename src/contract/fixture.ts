@@ -1,0 +1,69 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * The fixture file: a whole setup of tenants, entities, users, clients and connections
+ * (README "Fixture format"). Entities nest through `children`; each node is checked with
+ * `FixtureEntity` level by level, so errors can name the exact path.
+ */
+export const FixtureEntity = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32}$' })),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    locale: Type.String({ minLength: 1 }),
+    timezone: Type.String({ minLength: 1 }),
+    status: Type.Optional(Type.Union([Type.Literal('Provisioned'), Type.Literal('Unprovisioned')])),
+    children: Type.Optional(Type.Array(Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+export const FixtureClient = Type.Object(
+  {
+    clientId: Type.String({ minLength: 36, maxLength: 36 }),
+    clientSecret: Type.String({ minLength: 1, maxLength: 42 }),
+    entities: Type.Array(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const FixtureRole = Type.Union([Type.Literal('Administrator'), Type.Literal('Standard User')]);
+
+export const FixtureUser = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 255 }),
+    homeEntity: Type.String({ minLength: 1 }),
+    status: Type.Optional(Type.Union([Type.Literal('Active'), Type.Literal('Inactive')])),
+    access: Type.Optional(Type.Record(Type.String(), FixtureRole)),
+    clients: Type.Optional(Type.Array(FixtureClient)),
+  },
+  { additionalProperties: false },
+);
+
+export const FixtureConnection = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32}$' })),
+    source: Type.String({ minLength: 1 }),
+    target: Type.String({ minLength: 1 }),
+    status: Type.Union([Type.Literal('Pending'), Type.Literal('Connected'), Type.Literal('Disconnected')]),
+  },
+  { additionalProperties: false },
+);
+
+export const FixtureTenant = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    apiVersion: Type.Optional(Type.String({ minLength: 1 })),
+    entities: Type.Array(FixtureEntity, { minItems: 1, maxItems: 1 }),
+    users: Type.Optional(Type.Array(FixtureUser)),
+    connections: Type.Optional(Type.Array(FixtureConnection)),
+  },
+  { additionalProperties: false },
+);
+
+export const Fixture = Type.Object({ tenants: Type.Array(FixtureTenant) }, { additionalProperties: false });
+
+export type Fixture = Static<typeof Fixture>;
+export type FixtureTenant = Static<typeof FixtureTenant>;
+export type FixtureEntity = Static<typeof FixtureEntity>;

@@ -1,0 +1,145 @@
+import type { Store } from '../storage/store.js';
+import { accessibleEntityIds, canAccess, userAccess } from './access.js';
+import type { Clock } from './clock.js';
+import { HOUR_MS } from './clock.js';
+import { AppError } from './errors.js';
+import { hexToUuid, type IdGenerator, parseEntityId } from './ids.js';
+import type { AccessToken, Actor } from './model.js';
+import { hashToken, verifySecret } from './secrets.js';
+
+/** Tokens live one hour (REFERENCE.md §2); Zuora reports 3599 seconds. */
+export const TOKEN_TTL_MS = HOUR_MS;
+const EXPIRES_IN_SECONDS = 3599;
+
+export interface TokenRequest {
+  client_id?: string | undefined;
+  client_secret?: string | undefined;
+  grant_type?: string | undefined;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  scope: string;
+  jti: string;
+}
+
+export interface AuthDeps {
+  store: Pick<
+    Store,
+    'findClient' | 'findUser' | 'listMemberships' | 'findEntity' | 'insertToken' | 'findToken' | 'findTenant'
+  >;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export function createAuthService({ store, clock, ids }: AuthDeps) {
+  return {
+    /** `POST /oauth/token` with the client credentials grant (REFERENCE.md §1). */
+    async issueToken(request: TokenRequest): Promise<TokenResponse> {
+      if (!request.client_id) throw new AppError('FIELD_REQUIRED', 'Missing required field: client_id.');
+      if (!request.client_secret)
+        throw new AppError('FIELD_REQUIRED', 'Missing required field: client_secret.');
+      if (!request.grant_type) throw new AppError('FIELD_REQUIRED', 'Missing required field: grant_type.');
+      if (request.grant_type !== 'client_credentials') throw new AppError('GRANT_TYPE_UNSUPPORTED');
+
+      const client = await store.findClient(request.client_id);
+      if (!client || !verifySecret(request.client_secret, client.secretHash)) {
+        throw new AppError('INVALID_CLIENT', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
+      }
+      const user = await store.findUser(client.tenantId, client.userId);
+      if (user?.status !== 'Active') {
+        throw new AppError('INVALID_CLIENT', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
+      }
+
+      // The scope is what the client names, narrowed to what the user can access now and to
+      // provisioned entities. Access granted later widens the next token, never this one.
+      const access = userAccess(user, await store.listMemberships(user.id));
+      const accessible = new Set(accessibleEntityIds(access));
+      const entityIds: string[] = [];
+      for (const id of client.entityIds) {
+        if (!accessible.has(id)) continue;
+        const entity = await store.findEntity(client.tenantId, id);
+        if (entity?.status === 'Provisioned') entityIds.push(id);
+      }
+
+      const token = ids.hex32();
+      const now = clock.now();
+      const record: AccessToken = {
+        tokenHash: hashToken(token),
+        jti: ids.hex32(),
+        tenantId: client.tenantId,
+        clientId: client.clientId,
+        userId: user.id,
+        entityIds,
+        issuedAt: now,
+        expiresAt: now + TOKEN_TTL_MS,
+      };
+      await store.insertToken(record);
+      const scope = [
+        `user.${user.id}`,
+        ...entityIds.map((id) => `entity.${hexToUuid(id)}`),
+        `tenant.${client.tenantId}`,
+      ];
+      return {
+        access_token: token,
+        token_type: 'bearer',
+        expires_in: EXPIRES_IN_SECONDS,
+        scope: scope.join(' '),
+        jti: record.jti,
+      };
+    },
+
+    /** Checks a bearer token; answers the stored token, or throws TOKEN_INVALID (401). */
+    async verifyToken(bearer: string | undefined): Promise<AccessToken> {
+      if (!bearer)
+        throw new AppError('TOKEN_MISSING', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
+      const token = await store.findToken(hashToken(bearer));
+      if (!token || token.expiresAt <= clock.now()) {
+        throw new AppError('TOKEN_INVALID', undefined, {
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        });
+      }
+      const [user, client] = await Promise.all([
+        store.findUser(token.tenantId, token.userId),
+        store.findClient(token.clientId),
+      ]);
+      // A deactivated user's clients and tokens stop working at once (REFERENCE.md §6).
+      if (user?.status !== 'Active' || !client) {
+        throw new AppError('TOKEN_INVALID', undefined, {
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        });
+      }
+      return token;
+    },
+
+    /**
+     * The entity the request acts in (REFERENCE.md §2): with one entity in the token's scope no
+     * header is needed; with several, Zuora-Entity-Ids must name one of them.
+     */
+    async resolveActor(token: AccessToken, entityHeader: string | undefined): Promise<Actor> {
+      let entityId: string;
+      if (entityHeader === undefined) {
+        if (token.entityIds.length > 1) throw new AppError('ENTITY_HEADER_REQUIRED');
+        const only = token.entityIds[0];
+        if (only === undefined) throw new AppError('ENTITY_OUT_OF_SCOPE');
+        entityId = only;
+      } else {
+        const parsed = parseEntityId(entityHeader);
+        if (parsed === null) throw new AppError('ENTITY_HEADER_INVALID');
+        if (!token.entityIds.includes(parsed)) throw new AppError('ENTITY_OUT_OF_SCOPE');
+        entityId = parsed;
+      }
+      // The scope was fixed at issue; access taken away since (deny, deletion) counts at once.
+      const user = await store.findUser(token.tenantId, token.userId);
+      const entity = await store.findEntity(token.tenantId, entityId);
+      if (!user || !entity || !canAccess(userAccess(user, await store.listMemberships(user.id)), entityId)) {
+        throw new AppError('ENTITY_OUT_OF_SCOPE');
+      }
+      return { tenantId: token.tenantId, userId: token.userId, clientId: token.clientId, entityId };
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,129 @@
+import { type Store, type StoreOps, UniqueViolation } from '../storage/store.js';
+import { canAccess, isAdmin, type UserAccess, userAccess } from './access.js';
+import type { Clock } from './clock.js';
+import { actionSides, type ConnectionAction, type ConnectionSide, transition } from './connection-state.js';
+import { AppError } from './errors.js';
+import { type IdGenerator, isHex32 } from './ids.js';
+import type { Actor, Connection } from './model.js';
+
+export interface ConnectionListQuery {
+  type?: 'inbound' | 'outbound' | undefined;
+  page: number;
+  pageSize: number;
+}
+
+export interface ConnectionDeps {
+  store: Pick<Store, 'transaction' | 'listConnections' | 'findUser' | 'listMemberships'>;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+async function loadAccess(
+  store: Pick<StoreOps, 'findUser' | 'listMemberships'>,
+  actor: Actor,
+): Promise<UserAccess> {
+  const user = await store.findUser(actor.tenantId, actor.userId);
+  if (!user) throw new AppError('TOKEN_INVALID');
+  return userAccess(user, await store.listMemberships(user.id));
+}
+
+/** Entity connections (REFERENCE.md §5): request, list, accept, deny, disconnect. */
+export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
+  async function act(
+    actor: Actor,
+    connectionId: string,
+    action: ConnectionAction,
+  ): Promise<Connection | null> {
+    return store.transaction(async (tx) => {
+      const connection = isHex32(connectionId)
+        ? await tx.findConnection(actor.tenantId, connectionId)
+        : undefined;
+      // A connection is visible only to the two entities it joins: for anyone else it does not exist.
+      const side: ConnectionSide | null =
+        connection?.sourceEntityId === actor.entityId
+          ? 'source'
+          : connection?.targetEntityId === actor.entityId
+            ? 'target'
+            : null;
+      if (!connection || side === null) throw new AppError('CONNECTION_NOT_FOUND');
+      if (!isAdmin(await loadAccess(tx, actor), actor.entityId)) throw new AppError('NOT_ENTITY_ADMIN');
+      if (!actionSides[action].includes(side)) {
+        throw new AppError(
+          'CONNECTION_ACTION_NOT_ALLOWED',
+          `Only an administrator of the ${actionSides[action].join(' or ')} entity can ${action} this connection.`,
+        );
+      }
+      const next = transition(connection.status, action);
+      if (next === null) {
+        throw new AppError(
+          'CONNECTION_ACTION_NOT_ALLOWED',
+          `Cannot ${action} a connection whose status is ${connection.status}.`,
+        );
+      }
+      if (next === 'Removed') {
+        await tx.deleteConnection(actor.tenantId, connection.id);
+        return null;
+      }
+      const now = clock.now();
+      await tx.updateConnectionStatus(actor.tenantId, connection.id, next, now);
+      return { ...connection, status: next, updatedAt: now };
+    });
+  }
+
+  return {
+    /** `POST /v1/entity-connections`: the acting entity asks to connect to the target. */
+    async request(actor: Actor, targetEntityId: string): Promise<Connection> {
+      return store.transaction(async (tx) => {
+        const access = await loadAccess(tx, actor);
+        if (!isAdmin(access, actor.entityId)) throw new AppError('NOT_ENTITY_ADMIN');
+        // Entity ids are 32 hex characters; Zuora's ids compare case-insensitively.
+        const targetId = targetEntityId.toLowerCase();
+        const target = isHex32(targetId) ? await tx.findEntity(actor.tenantId, targetId) : undefined;
+        // Unknown and another tenant's entity answer alike, so no tenant learns of another's ids.
+        if (!target)
+          throw new AppError('ENTITY_NOT_FOUND', `The target entity ${targetEntityId} does not exist.`);
+        if (target.id === actor.entityId) throw new AppError('CONNECTION_TO_SELF');
+        if (!canAccess(access, target.id)) throw new AppError('TARGET_NOT_ACCESSIBLE');
+        if (target.status !== 'Provisioned') {
+          throw new AppError('ENTITY_NOT_PROVISIONED', 'The target entity is not provisioned.');
+        }
+        if (await tx.findOpenConnection(actor.tenantId, actor.entityId, target.id)) {
+          throw new AppError('CONNECTION_EXISTS');
+        }
+        const now = clock.now();
+        const connection: Connection = {
+          id: ids.hex32(),
+          tenantId: actor.tenantId,
+          sourceEntityId: actor.entityId,
+          targetEntityId: target.id,
+          status: 'Pending',
+          createdAt: now,
+          updatedAt: now,
+        };
+        try {
+          await tx.insertConnection(connection);
+        } catch (error) {
+          // Another process won the race for this pair (PostgreSQL); the partial unique index said no.
+          if (error instanceof UniqueViolation) throw new AppError('CONNECTION_EXISTS');
+          throw error;
+        }
+        return connection;
+      });
+    },
+
+    /** `GET /v1/entity-connections`: the acting entity's connections, one page. */
+    async list(actor: Actor, query: ConnectionListQuery) {
+      const direction = query.type ?? 'both';
+      return store.listConnections(actor.tenantId, actor.entityId, direction, {
+        offset: (query.page - 1) * query.pageSize,
+        limit: query.pageSize,
+      });
+    },
+
+    accept: (actor: Actor, connectionId: string) => act(actor, connectionId, 'accept'),
+    deny: (actor: Actor, connectionId: string) => act(actor, connectionId, 'deny'),
+    disconnect: (actor: Actor, connectionId: string) => act(actor, connectionId, 'disconnect'),
+  };
+}
+
+export type ConnectionService = ReturnType<typeof createConnectionService>;

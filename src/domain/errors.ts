@@ -1,0 +1,209 @@
+/**
+ * The one error catalogue. Every expected failure in the service is an `AppError` carrying a code
+ * from this table; only the HTTP error handler turns it into Zuora's wire envelope.
+ *
+ * Zuora's reason codes are a 6-digit resource code followed by a 2-digit category
+ * (REFERENCE.md §3). We use resource code 500000 ("no particular field") for every code of this API;
+ * authentication failures use Zuora's own 9xxxxxxx codes.
+ */
+
+/** Zuora error categories (REFERENCE.md §3). */
+export type ErrorCategory = 10 | 11 | 20 | 21 | 22 | 23 | 30 | 40 | 45 | 50 | 60 | 61 | 70 | 90;
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly category: ErrorCategory;
+  /** Zuora's 8-digit reason code; defaults to 500000 followed by the category. */
+  readonly reason?: number;
+  readonly message: string;
+}
+
+// `satisfies` keeps the literal keys (so ErrorCode is a closed union) while the compiler checks that
+// every entry has a status, a category and a message.
+export const errorCatalogue = {
+  // Authentication (category 11, Zuora's 90000011 "invalid credentials").
+  INVALID_CLIENT: { status: 401, category: 11, reason: 90000011, message: 'Invalid client credentials.' },
+  TOKEN_MISSING: {
+    status: 401,
+    category: 11,
+    reason: 90000011,
+    message: 'Authentication error: a bearer token is required in the Authorization header.',
+  },
+  TOKEN_INVALID: {
+    status: 401,
+    category: 11,
+    reason: 90000011,
+    message: 'Authentication error: the bearer token is invalid or has expired.',
+  },
+  // Token endpoint form fields.
+  GRANT_TYPE_UNSUPPORTED: {
+    status: 400,
+    category: 20,
+    message: "Invalid grant_type: only 'client_credentials' is supported.",
+  },
+  // Request envelope: headers, body, routing.
+  VALIDATION_FAILED: { status: 400, category: 20, message: 'Invalid value.' },
+  UNKNOWN_FIELD: { status: 400, category: 21, message: 'Unknown field.' },
+  FIELD_REQUIRED: { status: 400, category: 22, message: 'Missing required field.' },
+  PARAMETER_REQUIRED: { status: 400, category: 23, message: 'Missing required parameter.' },
+  MALFORMED_JSON: { status: 400, category: 90, message: 'Malformed request: the body is not valid JSON.' },
+  BODY_CORRUPT: {
+    status: 400,
+    category: 90,
+    message: 'Malformed request: the gzip request body is corrupt.',
+  },
+  BODY_TOO_LARGE: { status: 413, category: 20, message: 'The request body is too large.' },
+  CONTENT_ENCODING_UNSUPPORTED: {
+    status: 415,
+    category: 45,
+    message: "Unsupported Content-Encoding: use 'gzip' or 'identity'.",
+  },
+  MEDIA_TYPE_UNSUPPORTED: { status: 415, category: 45, message: 'Unsupported media type.' },
+  ROUTE_NOT_FOUND: { status: 404, category: 40, message: 'The requested resource does not exist.' },
+  METHOD_NOT_ALLOWED: { status: 405, category: 45, message: 'The method is not allowed on this resource.' },
+  TRACK_ID_INVALID: {
+    status: 400,
+    category: 20,
+    message:
+      'Invalid Zuora-Track-Id: at most 64 US-ASCII characters, none of colon, semicolon, double quote or quote.',
+  },
+  VERSION_INVALID: {
+    status: 400,
+    category: 20,
+    message: "Invalid Zuora-Version: use a date such as '2024-05-20' or a number such as '211.0'.",
+  },
+  // Entity context (REFERENCE.md §2).
+  ENTITY_HEADER_REQUIRED: {
+    status: 400,
+    category: 23,
+    message: 'The Zuora-Entity-Ids header is required: the token is valid for more than one entity.',
+  },
+  ENTITY_HEADER_INVALID: {
+    status: 400,
+    category: 20,
+    message: 'Invalid Zuora-Entity-Ids header: give one entity id, as 32 hex characters or a UUID.',
+  },
+  ENTITY_OUT_OF_SCOPE: {
+    status: 403,
+    category: 10,
+    message: 'Permission denied: the token is not valid for the requested entity.',
+  },
+  // Idempotency-Key (REFERENCE.md §7).
+  IDEMPOTENCY_KEY_INVALID: {
+    status: 400,
+    category: 20,
+    message: 'Invalid Idempotency-Key: at most 255 characters.',
+  },
+  IDEMPOTENCY_KEY_IN_FLIGHT: {
+    status: 409,
+    category: 50,
+    message: 'A request with this Idempotency-Key is still being processed; retry later.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    category: 30,
+    message: 'This Idempotency-Key was already used with another request (URL, method or body).',
+  },
+  // Permissions (category 10).
+  NOT_ENTITY_ADMIN: {
+    status: 403,
+    category: 10,
+    message: 'Permission denied: you must be an administrator of the entity you act in.',
+  },
+  NOT_GLOBAL_ADMIN: {
+    status: 403,
+    category: 10,
+    message: 'Permission denied: you must be an administrator of the global entity.',
+  },
+  TARGET_NOT_ACCESSIBLE: {
+    status: 403,
+    category: 10,
+    message: 'Permission denied: you do not have access to the target entity.',
+  },
+  USER_ACCESS_DENIED: {
+    status: 403,
+    category: 10,
+    message: 'Permission denied for this user.',
+  },
+  // Not found (category 40).
+  ENTITY_NOT_FOUND: { status: 404, category: 40, message: 'The entity does not exist.' },
+  CONNECTION_NOT_FOUND: { status: 404, category: 40, message: 'The entity connection does not exist.' },
+  USER_NOT_FOUND: { status: 404, category: 40, message: 'The user does not exist.' },
+  // Rule restrictions (category 30).
+  CONNECTION_TO_SELF: { status: 400, category: 30, message: 'An entity cannot connect to itself.' },
+  CONNECTION_EXISTS: {
+    status: 400,
+    category: 30,
+    message: 'A Pending or Connected connection from this source to this target already exists.',
+  },
+  CONNECTION_ACTION_NOT_ALLOWED: {
+    status: 400,
+    category: 30,
+    message: 'This action is not allowed on the connection in its current status.',
+  },
+  ENTITY_NOT_PROVISIONED: { status: 400, category: 30, message: 'The entity is not provisioned.' },
+  ENTITY_ALREADY_PROVISIONED: { status: 400, category: 30, message: 'The entity is already provisioned.' },
+  PARENT_NOT_PROVISIONED: { status: 400, category: 30, message: 'The parent entity is not provisioned.' },
+  ENTITY_LIMIT_REACHED: {
+    status: 400,
+    category: 30,
+    message: 'The hierarchy already holds the maximum of 512 entities.',
+  },
+  ENTITY_DELETE_PROVISIONED: {
+    status: 400,
+    category: 30,
+    message:
+      'Only unprovisioned entities can be deleted; this entity or one of its sub-entities is provisioned.',
+  },
+  GLOBAL_ENTITY_IMMUTABLE: {
+    status: 400,
+    category: 30,
+    message: 'The global entity cannot be changed this way.',
+  },
+  ENTITY_FIELD_FROZEN: {
+    status: 400,
+    category: 30,
+    message: 'Locale and timezone of a provisioned entity cannot be changed.',
+  },
+  ENTITY_NAME_TAKEN: { status: 400, category: 20, message: 'An entity with this name already exists.' },
+  USER_INACTIVE: { status: 400, category: 30, message: 'The user is not active.' },
+  // Server side.
+  LOCK_CONTENTION: {
+    status: 409,
+    category: 50,
+    message: 'The request conflicted with a concurrent change; retry it.',
+  },
+  RATE_LIMITED: { status: 429, category: 70, message: 'Too many requests: a rate limit was exceeded.' },
+  INTERNAL: { status: 500, category: 60, message: 'An internal error occurred.' },
+  UNAVAILABLE: { status: 503, category: 61, message: 'The service is temporarily unavailable; retry later.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export function reasonCode(spec: ErrorSpec): number {
+  return spec.reason ?? 50000000 + spec.category;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly spec: ErrorSpec;
+  /** Extra response headers the error implies (Retry-After, WWW-Authenticate, …). */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { headers?: Record<string, string>; cause?: unknown },
+  ) {
+    const spec: ErrorSpec = errorCatalogue[code];
+    super(message ?? spec.message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.spec = spec;
+    this.headers = options?.headers ?? {};
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

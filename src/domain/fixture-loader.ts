@@ -1,0 +1,316 @@
+import { createHash } from 'node:crypto';
+import type { TSchema } from 'typebox';
+import Value from 'typebox/value';
+import {
+  Fixture,
+  type Fixture as FixtureData,
+  FixtureEntity,
+  type FixtureEntity as FixtureEntityData,
+  type FixtureTenant,
+} from '../contract/fixture.js';
+import type { Store, StoreOps } from '../storage/store.js';
+import type { Clock } from './clock.js';
+import {
+  isValidEntityName,
+  isValidLocale,
+  isValidTimezone,
+  MAX_ENTITIES_PER_TENANT,
+} from './entity-rules.js';
+import type { Connection, Entity, Membership, OAuthClient, Role, User } from './model.js';
+import { hashSecret } from './secrets.js';
+
+/** A fixture that cannot be loaded; the message names the field at fault. */
+export class FixtureError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'FixtureError';
+  }
+}
+
+/** The API version a tenant gets when its fixture names none: the modern one (REFERENCE.md §2 [D]). */
+export const DEFAULT_API_VERSION = '2024-05-20';
+
+function pointerToPath(base: string, pointer: string): string {
+  let path = base;
+  for (const part of pointer.split('/').slice(1)) path += /^\d+$/.test(part) ? `[${part}]` : `.${part}`;
+  return path;
+}
+
+function checkShape(schema: TSchema, value: unknown, base: string): void {
+  if (Value.Check(schema, value)) return;
+  // The most specific error names the deepest field; "additionalProperties" names the unknown key.
+  const errors = [...Value.Errors(schema, value)].filter((e) => e.keyword !== 'boolean');
+  const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  if (!first) throw new FixtureError(base, 'invalid');
+  if (first.keyword === 'additionalProperties') {
+    const extra = (first.params as { additionalProperties?: string[] }).additionalProperties ?? [];
+    throw new FixtureError(pointerToPath(base, first.instancePath), `unknown field '${extra.join("', '")}'`);
+  }
+  if (first.keyword === 'required') {
+    const missing = (first.params as { requiredProperties?: string[] }).requiredProperties ?? [];
+    throw new FixtureError(
+      pointerToPath(base, first.instancePath),
+      `missing required field '${missing.join("', '")}'`,
+    );
+  }
+  throw new FixtureError(pointerToPath(base, first.instancePath), first.message);
+}
+
+/** Ids the fixture leaves out are derived from names, so loading the same fixture twice gives the same ids. */
+function derive(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+export function deriveTenantId(name: string): string {
+  return String(BigInt(`0x${derive('tenant', name).slice(0, 12)}`) % 1_000_000_000n).padStart(9, '1');
+}
+
+interface FlatEntity {
+  node: FixtureEntityData;
+  path: string;
+  parentName: string | null;
+}
+
+function flattenEntities(root: unknown, base: string): FlatEntity[] {
+  const out: FlatEntity[] = [];
+  const visit = (node: unknown, path: string, parentName: string | null) => {
+    checkShape(FixtureEntity, node, path);
+    const entity = node as FixtureEntityData;
+    out.push({ node: entity, path, parentName });
+    (entity.children ?? []).forEach((child, i) => {
+      visit(child, `${path}.children[${i}]`, entity.name);
+    });
+  };
+  visit(root, base, null);
+  return out;
+}
+
+/** The records a fixture tenant stands for, checked against every rule a live API call would apply. */
+export interface PlannedTenant {
+  tenant: { id: string; name: string; apiVersion: string };
+  entities: Omit<Entity, 'createdAt'>[];
+  users: {
+    user: Omit<User, 'createdAt'>;
+    memberships: Omit<Membership, 'updatedAt'>[];
+    clients: PlannedClient[];
+  }[];
+  connections: Omit<Connection, 'createdAt' | 'updatedAt'>[];
+}
+
+export interface PlannedClient {
+  clientId: string;
+  clientSecret: string;
+  userId: string;
+  entityIds: string[];
+}
+
+function planTenant(data: FixtureTenant, base: string): PlannedTenant {
+  const tenantId = data.id ?? deriveTenantId(data.name);
+  const flat = flattenEntities(data.entities[0], `${base}.entities[0]`);
+  if (flat.length > MAX_ENTITIES_PER_TENANT) {
+    throw new FixtureError(`${base}.entities`, `at most ${MAX_ENTITIES_PER_TENANT} entities per tenant`);
+  }
+  const byName = new Map<string, Omit<Entity, 'createdAt'>>();
+  const ids = new Set<string>();
+  for (const { node, path, parentName } of flat) {
+    if (!isValidEntityName(node.name)) {
+      throw new FixtureError(`${path}.name`, 'only letters, digits, space, period and hyphen are allowed');
+    }
+    if (byName.has(node.name)) throw new FixtureError(`${path}.name`, `duplicate entity name '${node.name}'`);
+    if (!isValidLocale(node.locale))
+      throw new FixtureError(`${path}.locale`, `unknown locale '${node.locale}'`);
+    if (!isValidTimezone(node.timezone)) {
+      throw new FixtureError(`${path}.timezone`, `unknown time zone '${node.timezone}'`);
+    }
+    const parent = parentName === null ? null : byName.get(parentName);
+    const status = parent === null ? 'Provisioned' : (node.status ?? 'Provisioned');
+    if (parent === null && node.status === 'Unprovisioned') {
+      throw new FixtureError(`${path}.status`, 'the global entity is always Provisioned');
+    }
+    if (parent && status === 'Provisioned' && parent.status !== 'Provisioned') {
+      throw new FixtureError(`${path}.status`, 'a provisioned entity needs a provisioned parent');
+    }
+    const id = node.id?.toLowerCase() ?? derive('entity', tenantId, node.name).slice(0, 32);
+    if (ids.has(id)) throw new FixtureError(`${path}.id`, `duplicate entity id '${id}'`);
+    ids.add(id);
+    byName.set(node.name, {
+      id,
+      tenantId,
+      name: node.name,
+      displayName: node.displayName ?? (parent === null ? data.name : node.name),
+      locale: node.locale,
+      timezone: node.timezone,
+      status,
+      parentId: parent?.id ?? null,
+    });
+  }
+  const entityId = (name: string, path: string): string => {
+    const entity = byName.get(name);
+    if (!entity) throw new FixtureError(path, `no entity named '${name}' in this tenant`);
+    return entity.id;
+  };
+
+  const usernames = new Set<string>();
+  const users = (data.users ?? []).map((u, i) => {
+    const path = `${base}.users[${i}]`;
+    if (usernames.has(u.username))
+      throw new FixtureError(`${path}.username`, `duplicate username '${u.username}'`);
+    usernames.add(u.username);
+    const userId = derive('user', tenantId, u.username).slice(0, 32);
+    const homeEntityId = entityId(u.homeEntity, `${path}.homeEntity`);
+    const roles = new Map<string, Role>(
+      Object.entries(u.access ?? {}).map(([name, role]) => [entityId(name, `${path}.access.${name}`), role]),
+    );
+    // The home entity is always accessible; its role is the one `access` gives, else Standard User.
+    if (!roles.has(homeEntityId)) roles.set(homeEntityId, 'Standard User');
+    const memberships = [...roles].map(([id, role]) => ({
+      userId,
+      entityId: id,
+      role,
+      status: 'Active' as const,
+    }));
+    const clients = (u.clients ?? []).map((c, j) => ({
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      userId,
+      entityIds: c.entities.map((name, k) => {
+        const id = entityId(name, `${path}.clients[${j}].entities[${k}]`);
+        if (!roles.has(id)) {
+          throw new FixtureError(
+            `${path}.clients[${j}].entities[${k}]`,
+            `the user has no access to '${name}'`,
+          );
+        }
+        return id;
+      }),
+    }));
+    return {
+      user: { id: userId, tenantId, username: u.username, homeEntityId, status: u.status ?? 'Active' },
+      memberships,
+      clients,
+    };
+  });
+
+  const openPairs = new Set<string>();
+  const connections = (data.connections ?? []).map((c, i) => {
+    const path = `${base}.connections[${i}]`;
+    const sourceEntityId = entityId(c.source, `${path}.source`);
+    const targetEntityId = entityId(c.target, `${path}.target`);
+    if (sourceEntityId === targetEntityId)
+      throw new FixtureError(`${path}.target`, 'an entity cannot connect to itself');
+    for (const [field, id] of [
+      ['source', sourceEntityId],
+      ['target', targetEntityId],
+    ] as const) {
+      if ([...byName.values()].find((e) => e.id === id)?.status !== 'Provisioned') {
+        throw new FixtureError(`${path}.${field}`, 'connections join provisioned entities only');
+      }
+    }
+    if (c.status !== 'Disconnected') {
+      const pair = `${sourceEntityId}>${targetEntityId}`;
+      if (openPairs.has(pair)) {
+        throw new FixtureError(path, 'at most one Pending or Connected connection per source and target');
+      }
+      openPairs.add(pair);
+    }
+    return {
+      id: c.id?.toLowerCase() ?? derive('connection', tenantId, String(i), c.source, c.target).slice(0, 32),
+      tenantId,
+      sourceEntityId,
+      targetEntityId,
+      status: c.status,
+    };
+  });
+
+  return {
+    tenant: { id: tenantId, name: data.name, apiVersion: data.apiVersion ?? DEFAULT_API_VERSION },
+    entities: [...byName.values()],
+    users,
+    connections,
+  };
+}
+
+/** Checks a parsed fixture against its format and every rule; throws FixtureError naming the field. */
+export function planFixture(value: unknown): PlannedTenant[] {
+  checkShape(Fixture, value, 'fixture');
+  const data = value as FixtureData;
+  const plans = data.tenants.map((t, i) => planTenant(t, `fixture.tenants[${i}]`));
+  const tenantIds = new Set<string>();
+  const clientIds = new Set<string>();
+  plans.forEach((plan, i) => {
+    if (tenantIds.has(plan.tenant.id))
+      throw new FixtureError(`fixture.tenants[${i}].id`, 'duplicate tenant id');
+    tenantIds.add(plan.tenant.id);
+    plan.users.forEach((u, j) => {
+      u.clients.forEach((c, k) => {
+        if (clientIds.has(c.clientId)) {
+          throw new FixtureError(
+            `fixture.tenants[${i}].users[${j}].clients[${k}].clientId`,
+            'duplicate client id',
+          );
+        }
+        clientIds.add(c.clientId);
+      });
+    });
+  });
+  return plans;
+}
+
+async function loadTenant(tx: StoreOps, plan: PlannedTenant, now: number): Promise<void> {
+  if (!(await tx.findTenant(plan.tenant.id))) await tx.insertTenant({ ...plan.tenant, createdAt: now });
+  for (const entity of plan.entities) {
+    const existing = await tx.findEntityByName(entity.tenantId, entity.name);
+    if (!existing) await tx.insertEntity({ ...entity, createdAt: now });
+  }
+  for (const { user, memberships, clients } of plan.users) {
+    const existing = await tx.findUserByUsername(user.tenantId, user.username);
+    const userId = existing?.id ?? user.id;
+    if (!existing) await tx.insertUser({ ...user, createdAt: now });
+    for (const m of memberships) {
+      if (!(await tx.findMembership(userId, m.entityId))) {
+        await tx.upsertMembership({ ...m, userId, updatedAt: now });
+      }
+    }
+    for (const c of clients) {
+      if (await tx.findClient(c.clientId)) continue;
+      const client: OAuthClient = {
+        clientId: c.clientId,
+        tenantId: user.tenantId,
+        userId,
+        secretHash: hashSecret(c.clientSecret),
+        entityIds: c.entityIds,
+        createdAt: now,
+      };
+      await tx.insertClient(client);
+    }
+  }
+  for (const c of plan.connections) {
+    if (await tx.findConnection(c.tenantId, c.id)) continue;
+    if (
+      c.status !== 'Disconnected' &&
+      (await tx.findOpenConnection(c.tenantId, c.sourceEntityId, c.targetEntityId))
+    ) {
+      continue;
+    }
+    await tx.insertConnection({ ...c, createdAt: now, updatedAt: now });
+  }
+}
+
+/**
+ * Loads a fixture: whatever it names that the database lacks is created, and whatever exists is
+ * left as it is (matched by tenant id, entity name, username, client id and connection id). So
+ * loading the same fixture twice changes nothing, and a restart keeps what the API changed since.
+ */
+export async function loadFixture(
+  store: Pick<Store, 'transaction'>,
+  clock: Clock,
+  value: unknown,
+): Promise<PlannedTenant[]> {
+  const plans = planFixture(value);
+  await store.transaction(async (tx) => {
+    for (const plan of plans) await loadTenant(tx, plan, clock.now());
+  });
+  return plans;
+}

@@ -1,0 +1,24 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Client secrets are stored as salted SHA-256, bearer tokens as plain SHA-256. A slow password hash
+ * (argon2, scrypt) defends low-entropy human passwords; the secrets the server generates carry 240
+ * bits of randomness and tokens 128, so a fast hash is as safe here and keeps `POST /oauth/token`
+ * and every authenticated request cheap. Fixture secrets are chosen by whoever writes the fixture,
+ * for test setups: pick long random ones for anything real.
+ */
+export function hashSecret(secret: string, salt = randomBytes(16).toString('hex')): string {
+  return `sha256$${salt}$${createHash('sha256').update(salt).update(secret).digest('hex')}`;
+}
+
+export function verifySecret(secret: string, stored: string): boolean {
+  const [scheme, salt, digest] = stored.split('$');
+  if (scheme !== 'sha256' || salt === undefined || digest === undefined) return false;
+  const actual = Buffer.from(hashSecret(secret, salt).split('$')[2] ?? '', 'hex');
+  const expected = Buffer.from(digest, 'hex');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import compress from '@fastify/compress';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { AppError } from '../domain/errors.js';
+import type { Services } from '../services.js';
+import { registerErrorHandler, sendError } from './error-handler.js';
+import { zuoraPathParameters } from './openapi.js';
+import { registerAuthentication } from './plugins/authentication.js';
+import { registerIdempotency } from './plugins/idempotency.js';
+import { registerRequestContext } from './plugins/request-context.js';
+import { registerRequestDecoding } from './plugins/request-decoding.js';
+import './request-state.js';
+import { registerEntityConnectionRoutes } from './routes/entity-connections.js';
+import { registerHealthRoute } from './routes/health.js';
+import { registerOAuthTokenRoute } from './routes/oauth-token.js';
+
+export interface AppOptions {
+  services: Services;
+  config: Pick<Config, 'bodyLimit'>;
+  /** A pino logger; none when left out. */
+  logger?: FastifyBaseLogger;
+}
+
+/** The media types Zuora gzips when the client accepts it (REFERENCE.md §2). */
+const COMPRESSIBLE = /^(application\/json|application\/xml|text\/html|text\/csv|text\/plain)\b/;
+
+/** Turns a route URL into a pattern for telling 405 (path known, method not) from 404. */
+function routePattern(url: string): RegExp {
+  const source = url
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}
+
+/**
+ * Builds the whole HTTP application. The pipeline, in order (docs/ARCHITECTURE.md): request id,
+ * track id and version (onRequest), authentication and entity context (onRequest), body inflation
+ * (preParsing), parsing and schema validation, idempotency (preHandler), handler, idempotency store
+ * (onSend), compression (onSend).
+ */
+export async function buildApp({ services, config, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: config.bodyLimit,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  });
+
+  registerRequestContext(app);
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    transform: zuoraPathParameters,
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'multientity: Zuora Multi-entity API',
+        version: '0.1.0',
+        description: "A self-hostable server that speaks Zuora's Multi-entity REST API.",
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+  await app.register(formbody);
+  // Responses only: request bodies are inflated by registerRequestDecoding, which bounds memory.
+  await app.register(compress, {
+    global: true,
+    globalDecompression: false,
+    encodings: ['gzip'],
+    threshold: 1001, // "over 1000 bytes" (REFERENCE.md §2); @fastify/compress compresses at >= threshold
+    customTypes: COMPRESSIBLE,
+  });
+
+  registerAuthentication(app, services);
+  registerRequestDecoding(app, config.bodyLimit);
+  registerIdempotency(app, services);
+
+  const routes: { method: string; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, pattern: routePattern(route.url) });
+  });
+
+  registerHealthRoute(app, services);
+  registerOAuthTokenRoute(app, services);
+  registerEntityConnectionRoutes(app, services);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const known = routes.some((r) => r.pattern.test(path) && r.method !== 'HEAD');
+    return sendError(request, reply, new AppError(known ? 'METHOD_NOT_ALLOWED' : 'ROUTE_NOT_FOUND'));
+  });
+
+  return app;
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode, reasonCode } from '../domain/errors.js';
+
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** Fastify's own error codes, as the catalogue names them. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'MEDIA_TYPE_UNSUPPORTED',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+};
+
+function fromValidation(error: FastifyError): AppError {
+  const context = error.validationContext ?? 'body';
+  const issue = (error.validation as ValidationIssue[] | undefined)?.[0];
+  const where = (path: string) => path.replace(/^\//, '').replaceAll('/', '.');
+  if (!issue) return new AppError('VALIDATION_FAILED', error.message);
+  if (issue.keyword === 'required') {
+    const field = String(issue.params.missingProperty ?? '');
+    const name = [where(issue.instancePath), field].filter(Boolean).join('.');
+    return context === 'body'
+      ? new AppError('FIELD_REQUIRED', `Missing required field: ${name}.`)
+      : new AppError('PARAMETER_REQUIRED', `Missing required parameter: ${name}.`);
+  }
+  if (issue.keyword === 'additionalProperties') {
+    const field = String(issue.params.additionalProperty ?? '');
+    return new AppError(
+      'UNKNOWN_FIELD',
+      `Unknown field: ${[where(issue.instancePath), field].filter(Boolean).join('.')}.`,
+    );
+  }
+  if (context === 'body' && issue.instancePath === '' && issue.keyword === 'type') {
+    return new AppError('VALIDATION_FAILED', 'The request body must be a JSON object.');
+  }
+  const field = where(issue.instancePath) || context;
+  return new AppError('VALIDATION_FAILED', `Invalid value for ${field}: ${issue.message ?? 'invalid'}.`);
+}
+
+/** Turns anything thrown into an AppError; unknown errors become INTERNAL. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) return fromValidation(fastifyError);
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return new AppError(mapped);
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new AppError('MALFORMED_JSON');
+  return new AppError('INTERNAL', undefined, { cause: error });
+}
+
+/** The one place that knows Zuora's error envelope (REFERENCE.md §3). */
+export function sendError(request: FastifyRequest, reply: FastifyReply, appError: AppError) {
+  const processId = randomBytes(8).toString('hex').toUpperCase();
+  // Before Zuora-Version 2024-05-20 errors answer HTTP 200 with success:false (REFERENCE.md §2).
+  const version = request.apiVersion ?? request.tenantApiVersion;
+  const status = version && !version.errorStatuses ? 200 : appError.spec.status;
+  reply.headers(appError.headers);
+  // Sent as a string so that no route's 200 response schema reshapes the envelope.
+  const body = JSON.stringify({
+    success: false,
+    processId,
+    reasons: [{ code: reasonCode(appError.spec), message: appError.message }],
+  });
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.code === 'INTERNAL' || appError.code === 'UNAVAILABLE') {
+      // Logged with the request id (reqId) and track id; the client sees only the generic message.
+      request.log.error({ err: error, trackId: request.trackId }, 'request failed');
+    }
+    return sendError(request, reply, appError);
+  });
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { parseApiVersion } from '../../domain/api-version.js';
+import { AppError } from '../../domain/errors.js';
+import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../../domain/idempotency.js';
+
+/** ≤64 US-ASCII printable characters, none of : ; " ' (REFERENCE.md §2). */
+const TRACK_ID = /^[\x20-\x7e]{1,64}$/;
+const TRACK_ID_FORBIDDEN = /[:;"']/;
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/**
+ * First hook of every request: Zuora-Request-Id, Zuora-Track-Id (checked and echoed), Zuora-Version
+ * and the Idempotency-Key length. Each failure here is a 400 in Zuora's envelope, with the request id
+ * already set.
+ */
+export function registerRequestContext(app: FastifyInstance): void {
+  app.decorateRequest('trackId', undefined);
+  app.decorateRequest('apiVersion', undefined);
+  app.decorateRequest('tenantApiVersion', undefined);
+  app.decorateRequest('actor', undefined);
+  app.decorateRequest('idempotency', undefined);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Zuora-Request-Id', request.id);
+
+    const trackId = header(request.headers['zuora-track-id']);
+    if (trackId !== undefined) {
+      if (!TRACK_ID.test(trackId) || TRACK_ID_FORBIDDEN.test(trackId)) throw new AppError('TRACK_ID_INVALID');
+      request.trackId = trackId;
+      reply.header('Zuora-Track-Id', trackId);
+      request.log = request.log.child({ trackId });
+    }
+
+    const version = header(request.headers['zuora-version']);
+    if (version !== undefined) {
+      const parsed = parseApiVersion(version);
+      if (!parsed) throw new AppError('VERSION_INVALID');
+      request.apiVersion = parsed;
+    }
+
+    // Zuora honours Idempotency-Key on POST and PATCH only, and ignores it elsewhere.
+    const key = header(request.headers['idempotency-key']);
+    if (key !== undefined && (request.method === 'POST' || request.method === 'PATCH')) {
+      if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+        throw new AppError('IDEMPOTENCY_KEY_INVALID');
+    }
+  });
+}

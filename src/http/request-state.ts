@@ -1,0 +1,30 @@
+import type { ApiVersion } from '../domain/api-version.js';
+import type { IdempotentRequest } from '../domain/idempotency.js';
+import type { Actor } from '../domain/model.js';
+
+/** What the pipeline learns about a request, hook by hook (docs/ARCHITECTURE.md). */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A valid Zuora-Track-Id, echoed on the response. */
+    trackId: string | undefined;
+    /** The Zuora-Version header, when given and well-formed. */
+    apiVersion: ApiVersion | undefined;
+    /** The tenant's default version, once the token names the tenant. */
+    tenantApiVersion: ApiVersion | undefined;
+    /** Who calls and in which entity, once authenticated. */
+    actor: Actor | undefined;
+    /** The claimed Idempotency-Key, when this request runs under one. */
+    idempotency: IdempotentRequest | undefined;
+  }
+  interface FastifyContextConfig {
+    /** The route needs a bearer token and an entity context. */
+    auth?: boolean;
+    /** POST routes that honour Idempotency-Key. */
+    idempotent?: boolean;
+  }
+}
+
+export function requireActor(actor: Actor | undefined): Actor {
+  if (!actor) throw new Error('route declared without config.auth reached an actor-only handler');
+  return actor;
+}

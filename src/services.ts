@@ -1,0 +1,32 @@
+import type { Config } from './config.js';
+import { createAuthService } from './domain/auth-service.js';
+import { type Clock, systemClock } from './domain/clock.js';
+import { createConnectionService } from './domain/connection-service.js';
+import { createIdempotencyService } from './domain/idempotency.js';
+import { type IdGenerator, randomIds } from './domain/ids.js';
+import type { Store } from './storage/store.js';
+
+export interface ServiceDeps {
+  store: Store;
+  clock?: Clock;
+  ids?: IdGenerator;
+  config?: Partial<Pick<Config, 'idempotencyBodyMismatch'>>;
+}
+
+/** Wires every service to its narrowed dependencies: the one place that knows them all. */
+export function createServices({ store, clock = systemClock, ids = randomIds, config = {} }: ServiceDeps) {
+  return {
+    store,
+    clock,
+    ids,
+    auth: createAuthService({ store, clock, ids }),
+    connections: createConnectionService({ store, clock, ids }),
+    idempotency: createIdempotencyService({
+      store,
+      clock,
+      matchBody: (config.idempotencyBodyMismatch ?? 'reject') === 'reject',
+    }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

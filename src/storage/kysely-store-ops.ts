@@ -1,0 +1,333 @@
+import type { Kysely } from 'kysely';
+import * as map from './row-mappers.js';
+import type { Database } from './schema.js';
+import type { StoreOps } from './store.js';
+
+/**
+ * The queries, written once in Kysely's builder for both databases. Each side supplies
+ * `translateError`, which turns its driver's unique-violation error into `UniqueViolation`.
+ */
+export function createStoreOps(db: Kysely<Database>, translateError: (error: unknown) => unknown): StoreOps {
+  async function write<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  return {
+    // Tenants
+    insertTenant: (tenant) =>
+      write(() => db.insertInto('tenants').values(map.fromTenant(tenant)).execute()).then(() => {}),
+    async findTenant(id) {
+      const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && map.toTenant(row);
+    },
+    async listTenants() {
+      const rows = await db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(map.toTenant);
+    },
+
+    // Entities
+    insertEntity: (entity) =>
+      write(() => db.insertInto('entities').values(map.fromEntity(entity)).execute()).then(() => {}),
+    async findEntity(tenantId, id) {
+      const row = await db
+        .selectFrom('entities')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && map.toEntity(row);
+    },
+    async findEntityAnyTenant(id) {
+      const row = await db.selectFrom('entities').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && map.toEntity(row);
+    },
+    async findEntityByName(tenantId, name) {
+      const row = await db
+        .selectFrom('entities')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row && map.toEntity(row);
+    },
+    async listEntities(tenantId, filter) {
+      let query = db.selectFrom('entities').selectAll().where('tenant_id', '=', tenantId);
+      if (filter?.provisioned !== undefined) {
+        query = query.where('status', '=', filter.provisioned ? 'Provisioned' : 'Unprovisioned');
+      }
+      const rows = await query.orderBy('created_at').orderBy('id').execute();
+      return rows.map(map.toEntity);
+    },
+    async countEntities(tenantId) {
+      const row = await db
+        .selectFrom('entities')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async updateEntity(tenantId, id, patch) {
+      const values: Partial<Database['entities']> = {};
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.displayName !== undefined) values.display_name = patch.displayName;
+      if (patch.locale !== undefined) values.locale = patch.locale;
+      if (patch.timezone !== undefined) values.timezone = patch.timezone;
+      if (patch.status !== undefined) values.status = patch.status;
+      if (Object.keys(values).length === 0) return;
+      await write(() =>
+        db
+          .updateTable('entities')
+          .set(values)
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .execute(),
+      );
+    },
+    async deleteEntities(tenantId, ids) {
+      if (ids.length === 0) return;
+      await db.deleteFrom('entities').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+    },
+
+    // Users and memberships
+    insertUser: (user) =>
+      write(() => db.insertInto('users').values(map.fromUser(user)).execute()).then(() => {}),
+    async findUser(tenantId, id) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && map.toUser(row);
+    },
+    async findUserByUsername(tenantId, username) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('username', '=', username)
+        .executeTakeFirst();
+      return row && map.toUser(row);
+    },
+    async listUsers(tenantId) {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(map.toUser);
+    },
+    async setUserStatus(tenantId, id, status) {
+      await db
+        .updateTable('users')
+        .set({ status })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+    },
+    async upsertMembership(membership) {
+      const row = map.fromMembership(membership);
+      await db
+        .insertInto('memberships')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['user_id', 'entity_id']).doUpdateSet({
+            role: row.role,
+            status: row.status,
+            updated_at: row.updated_at,
+          }),
+        )
+        .execute();
+    },
+    async listMemberships(userId) {
+      const rows = await db.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute();
+      return rows.map(map.toMembership);
+    },
+    async findMembership(userId, entityId) {
+      const row = await db
+        .selectFrom('memberships')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('entity_id', '=', entityId)
+        .executeTakeFirst();
+      return row && map.toMembership(row);
+    },
+
+    // OAuth clients and tokens
+    insertClient: (client) =>
+      write(() => db.insertInto('oauth_clients').values(map.fromClient(client)).execute()).then(() => {}),
+    async findClient(clientId) {
+      const row = await db
+        .selectFrom('oauth_clients')
+        .selectAll()
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return row && map.toClient(row);
+    },
+    async listClients(tenantId) {
+      const rows = await db
+        .selectFrom('oauth_clients')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('created_at')
+        .execute();
+      return rows.map(map.toClient);
+    },
+    insertToken: (token) =>
+      write(() => db.insertInto('access_tokens').values(map.fromToken(token)).execute()).then(() => {}),
+    async findToken(tokenHash) {
+      const row = await db
+        .selectFrom('access_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return row && map.toToken(row);
+    },
+    async deleteExpiredTokens(now) {
+      const result = await db.deleteFrom('access_tokens').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    // Entity connections
+    insertConnection: (connection) =>
+      write(() => db.insertInto('entity_connections').values(map.fromConnection(connection)).execute()).then(
+        () => {},
+      ),
+    async findConnection(tenantId, id) {
+      const row = await db
+        .selectFrom('entity_connections')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && map.toConnection(row);
+    },
+    async findOpenConnection(tenantId, sourceEntityId, targetEntityId) {
+      const row = await db
+        .selectFrom('entity_connections')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('source_entity_id', '=', sourceEntityId)
+        .where('target_entity_id', '=', targetEntityId)
+        .where('status', 'in', ['Pending', 'Connected'])
+        .executeTakeFirst();
+      return row && map.toConnection(row);
+    },
+    async listConnections(tenantId, entityId, direction, page) {
+      let query = db.selectFrom('entity_connections').selectAll().where('tenant_id', '=', tenantId);
+      if (direction === 'outbound') query = query.where('source_entity_id', '=', entityId);
+      else if (direction === 'inbound') query = query.where('target_entity_id', '=', entityId);
+      else
+        query = query.where((eb) =>
+          eb.or([eb('source_entity_id', '=', entityId), eb('target_entity_id', '=', entityId)]),
+        );
+      // One row more than the page tells whether a next page exists without a COUNT.
+      const rows = await query
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(page.limit + 1)
+        .offset(page.offset)
+        .execute();
+      return {
+        connections: rows.slice(0, page.limit).map(map.toConnection),
+        hasMore: rows.length > page.limit,
+      };
+    },
+    async updateConnectionStatus(tenantId, id, status, now) {
+      await write(() =>
+        db
+          .updateTable('entity_connections')
+          .set({ status, updated_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .execute(),
+      );
+    },
+    async deleteConnection(tenantId, id) {
+      await db
+        .deleteFrom('entity_connections')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+    },
+
+    // Idempotency keys
+    insertIdempotencyClaim: (record) =>
+      write(() => db.insertInto('idempotency_keys').values(map.fromIdempotencyRecord(record)).execute()).then(
+        () => {},
+      ),
+    async findIdempotencyRecord(tenantId, clientId, key) {
+      const row = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row && map.toIdempotencyRecord(row);
+    },
+    async replaceIdempotencyClaim(previous, next) {
+      const row = map.fromIdempotencyRecord(next);
+      // Compare-and-set on (state, locked_until, created_at): of two processes reclaiming the same
+      // abandoned or expired key, exactly one sees its update applied.
+      const result = await db
+        .updateTable('idempotency_keys')
+        .set({
+          method: row.method,
+          url: row.url,
+          body_hash: row.body_hash,
+          state: row.state,
+          locked_until: row.locked_until,
+          response_status: null,
+          response_headers: null,
+          response_body: null,
+          created_at: row.created_at,
+          expires_at: row.expires_at,
+        })
+        .where('tenant_id', '=', previous.tenantId)
+        .where('client_id', '=', previous.clientId)
+        .where('key', '=', previous.key)
+        .where('state', '=', previous.state)
+        .where('locked_until', '=', previous.lockedUntil)
+        .where('created_at', '=', previous.createdAt)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async completeIdempotencyKey(tenantId, clientId, key, response) {
+      await db
+        .updateTable('idempotency_keys')
+        .set({
+          state: 'done',
+          response_status: response.status,
+          response_headers: JSON.stringify(response.headers),
+          response_body: response.body,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('key', '=', key)
+        .execute();
+    },
+    async releaseIdempotencyClaim(tenantId, clientId, key) {
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('key', '=', key)
+        .where('state', '=', 'running')
+        .execute();
+    },
+    async deleteExpiredIdempotencyKeys(now) {
+      const result = await db
+        .deleteFrom('idempotency_keys')
+        .where('expires_at', '<=', now)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import type {
+  AccessToken,
+  Connection,
+  ConnectionStatus,
+  Entity,
+  EntityStatus,
+  Membership,
+  MembershipStatus,
+  OAuthClient,
+  Role,
+  Tenant,
+  User,
+  UserStatus,
+} from '../domain/model.js';
+import type {
+  AccessTokensTable,
+  EntitiesTable,
+  EntityConnectionsTable,
+  IdempotencyKeysTable,
+  MembershipsTable,
+  OAuthClientsTable,
+  TenantsTable,
+  UsersTable,
+} from './schema.js';
+import type { IdempotencyRecord } from './store.js';
+
+/**
+ * The one place where rows become domain records and back. PostgreSQL returns `bigint` columns as
+ * strings unless told otherwise, so every time passes through Number() here.
+ */
+export const toTenant = (r: TenantsTable): Tenant => ({
+  id: r.id,
+  name: r.name,
+  apiVersion: r.api_version,
+  createdAt: Number(r.created_at),
+});
+export const fromTenant = (t: Tenant): TenantsTable => ({
+  id: t.id,
+  name: t.name,
+  api_version: t.apiVersion,
+  created_at: t.createdAt,
+});
+
+export const toEntity = (r: EntitiesTable): Entity => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  displayName: r.display_name,
+  locale: r.locale,
+  timezone: r.timezone,
+  status: r.status as EntityStatus,
+  parentId: r.parent_id,
+  createdAt: Number(r.created_at),
+});
+export const fromEntity = (e: Entity): EntitiesTable => ({
+  id: e.id,
+  tenant_id: e.tenantId,
+  name: e.name,
+  display_name: e.displayName,
+  locale: e.locale,
+  timezone: e.timezone,
+  status: e.status,
+  parent_id: e.parentId,
+  created_at: e.createdAt,
+});
+
+export const toConnection = (r: EntityConnectionsTable): Connection => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  sourceEntityId: r.source_entity_id,
+  targetEntityId: r.target_entity_id,
+  status: r.status as ConnectionStatus,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+export const fromConnection = (c: Connection): EntityConnectionsTable => ({
+  id: c.id,
+  tenant_id: c.tenantId,
+  source_entity_id: c.sourceEntityId,
+  target_entity_id: c.targetEntityId,
+  status: c.status,
+  created_at: c.createdAt,
+  updated_at: c.updatedAt,
+});
+
+export const toUser = (r: UsersTable): User => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  username: r.username,
+  homeEntityId: r.home_entity_id,
+  status: r.status as UserStatus,
+  createdAt: Number(r.created_at),
+});
+export const fromUser = (u: User): UsersTable => ({
+  id: u.id,
+  tenant_id: u.tenantId,
+  username: u.username,
+  home_entity_id: u.homeEntityId,
+  status: u.status,
+  created_at: u.createdAt,
+});
+
+export const toMembership = (r: MembershipsTable): Membership => ({
+  userId: r.user_id,
+  entityId: r.entity_id,
+  role: r.role as Role,
+  status: r.status as MembershipStatus,
+  updatedAt: Number(r.updated_at),
+});
+export const fromMembership = (m: Membership): MembershipsTable => ({
+  user_id: m.userId,
+  entity_id: m.entityId,
+  role: m.role,
+  status: m.status,
+  updated_at: m.updatedAt,
+});
+
+export const toClient = (r: OAuthClientsTable): OAuthClient => ({
+  clientId: r.client_id,
+  tenantId: r.tenant_id,
+  userId: r.user_id,
+  secretHash: r.secret_hash,
+  entityIds: JSON.parse(r.entity_ids) as string[],
+  createdAt: Number(r.created_at),
+});
+export const fromClient = (c: OAuthClient): OAuthClientsTable => ({
+  client_id: c.clientId,
+  tenant_id: c.tenantId,
+  user_id: c.userId,
+  secret_hash: c.secretHash,
+  entity_ids: JSON.stringify(c.entityIds),
+  created_at: c.createdAt,
+});
+
+export const toToken = (r: AccessTokensTable): AccessToken => ({
+  tokenHash: r.token_hash,
+  jti: r.jti,
+  tenantId: r.tenant_id,
+  clientId: r.client_id,
+  userId: r.user_id,
+  entityIds: JSON.parse(r.entity_ids) as string[],
+  issuedAt: Number(r.issued_at),
+  expiresAt: Number(r.expires_at),
+});
+export const fromToken = (t: AccessToken): AccessTokensTable => ({
+  token_hash: t.tokenHash,
+  jti: t.jti,
+  tenant_id: t.tenantId,
+  client_id: t.clientId,
+  user_id: t.userId,
+  entity_ids: JSON.stringify(t.entityIds),
+  issued_at: t.issuedAt,
+  expires_at: t.expiresAt,
+});
+
+export const toIdempotencyRecord = (r: IdempotencyKeysTable): IdempotencyRecord => ({
+  tenantId: r.tenant_id,
+  clientId: r.client_id,
+  key: r.key,
+  method: r.method,
+  url: r.url,
+  bodyHash: r.body_hash,
+  state: r.state as IdempotencyRecord['state'],
+  lockedUntil: Number(r.locked_until),
+  responseStatus: r.response_status === null ? null : Number(r.response_status),
+  responseHeaders:
+    r.response_headers === null ? null : (JSON.parse(r.response_headers) as Record<string, string>),
+  responseBody: r.response_body,
+  createdAt: Number(r.created_at),
+  expiresAt: Number(r.expires_at),
+});
+export const fromIdempotencyRecord = (r: IdempotencyRecord): IdempotencyKeysTable => ({
+  tenant_id: r.tenantId,
+  client_id: r.clientId,
+  key: r.key,
+  method: r.method,
+  url: r.url,
+  body_hash: r.bodyHash,
+  state: r.state,
+  locked_until: r.lockedUntil,
+  response_status: r.responseStatus,
+  response_headers: r.responseHeaders === null ? null : JSON.stringify(r.responseHeaders),
+  response_body: r.responseBody,
+  created_at: r.createdAt,
+  expires_at: r.expiresAt,
+});

@@ -1,0 +1,97 @@
+/** Table and column types as Kysely sees them: the database's own form (snake_case, integers for times). */
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  api_version: string;
+  created_at: number;
+}
+
+export interface EntitiesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  display_name: string;
+  locale: string;
+  timezone: string;
+  status: string;
+  parent_id: string | null;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  username: string;
+  home_entity_id: string;
+  status: string;
+  created_at: number;
+}
+
+export interface MembershipsTable {
+  user_id: string;
+  entity_id: string;
+  role: string;
+  status: string;
+  updated_at: number;
+}
+
+export interface OAuthClientsTable {
+  client_id: string;
+  tenant_id: string;
+  user_id: string;
+  secret_hash: string;
+  /** JSON array of entity ids. */
+  entity_ids: string;
+  created_at: number;
+}
+
+export interface AccessTokensTable {
+  token_hash: string;
+  jti: string;
+  tenant_id: string;
+  client_id: string;
+  user_id: string;
+  /** JSON array of entity ids. */
+  entity_ids: string;
+  issued_at: number;
+  expires_at: number;
+}
+
+export interface EntityConnectionsTable {
+  id: string;
+  tenant_id: string;
+  source_entity_id: string;
+  target_entity_id: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  client_id: string;
+  key: string;
+  method: string;
+  url: string;
+  body_hash: string;
+  state: string;
+  locked_until: number;
+  response_status: number | null;
+  /** JSON object of header name to value. */
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  entities: EntitiesTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  oauth_clients: OAuthClientsTable;
+  access_tokens: AccessTokensTable;
+  entity_connections: EntityConnectionsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

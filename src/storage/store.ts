@@ -1,0 +1,140 @@
+import type {
+  AccessToken,
+  Connection,
+  ConnectionStatus,
+  Entity,
+  Membership,
+  OAuthClient,
+  Tenant,
+  User,
+  UserStatus,
+} from '../domain/model.js';
+
+/** A stored first response to an Idempotency-Key (REFERENCE.md §7). */
+export interface IdempotencyRecord {
+  tenantId: string;
+  clientId: string;
+  key: string;
+  method: string;
+  url: string;
+  /** SHA-256 of the request body as received (after gzip inflation). */
+  bodyHash: string;
+  /** 'running' while the first request is in flight; 'done' once its response is stored. */
+  state: 'running' | 'done';
+  /** Until when a 'running' claim holds; past it, the claim was abandoned (its process died). */
+  lockedUntil: number;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ConnectionPage {
+  connections: Connection[];
+  hasMore: boolean;
+}
+
+export type ConnectionDirection = 'inbound' | 'outbound' | 'both';
+
+/**
+ * Everything the domain reads or writes. One interface, two sides (SQLite and PostgreSQL); the
+ * invariants that matter across processes (one open connection per ordered pair, unique entity
+ * names, one claim per idempotency key) are held by database constraints, which surface here as
+ * `UniqueViolation`.
+ */
+export interface StoreOps {
+  // Tenants
+  insertTenant(tenant: Tenant): Promise<void>;
+  findTenant(id: string): Promise<Tenant | undefined>;
+  listTenants(): Promise<Tenant[]>;
+
+  // Entities
+  insertEntity(entity: Entity): Promise<void>;
+  findEntity(tenantId: string, id: string): Promise<Entity | undefined>;
+  /** An entity of any tenant: used to tell "another tenant's entity" from "no such entity". */
+  findEntityAnyTenant(id: string): Promise<Entity | undefined>;
+  findEntityByName(tenantId: string, name: string): Promise<Entity | undefined>;
+  listEntities(tenantId: string, filter?: { provisioned?: boolean }): Promise<Entity[]>;
+  countEntities(tenantId: string): Promise<number>;
+  updateEntity(
+    tenantId: string,
+    id: string,
+    patch: Partial<Pick<Entity, 'name' | 'displayName' | 'locale' | 'timezone' | 'status'>>,
+  ): Promise<void>;
+  deleteEntities(tenantId: string, ids: string[]): Promise<void>;
+
+  // Users and memberships
+  insertUser(user: User): Promise<void>;
+  findUser(tenantId: string, id: string): Promise<User | undefined>;
+  findUserByUsername(tenantId: string, username: string): Promise<User | undefined>;
+  listUsers(tenantId: string): Promise<User[]>;
+  setUserStatus(tenantId: string, id: string, status: UserStatus): Promise<void>;
+  upsertMembership(membership: Membership): Promise<void>;
+  listMemberships(userId: string): Promise<Membership[]>;
+  findMembership(userId: string, entityId: string): Promise<Membership | undefined>;
+
+  // OAuth clients and tokens
+  insertClient(client: OAuthClient): Promise<void>;
+  findClient(clientId: string): Promise<OAuthClient | undefined>;
+  listClients(tenantId: string): Promise<OAuthClient[]>;
+  insertToken(token: AccessToken): Promise<void>;
+  findToken(tokenHash: string): Promise<AccessToken | undefined>;
+  deleteExpiredTokens(now: number): Promise<number>;
+
+  // Entity connections
+  insertConnection(connection: Connection): Promise<void>;
+  findConnection(tenantId: string, id: string): Promise<Connection | undefined>;
+  findOpenConnection(
+    tenantId: string,
+    sourceEntityId: string,
+    targetEntityId: string,
+  ): Promise<Connection | undefined>;
+  listConnections(
+    tenantId: string,
+    entityId: string,
+    direction: ConnectionDirection,
+    page: { offset: number; limit: number },
+  ): Promise<ConnectionPage>;
+  updateConnectionStatus(tenantId: string, id: string, status: ConnectionStatus, now: number): Promise<void>;
+  deleteConnection(tenantId: string, id: string): Promise<void>;
+
+  // Idempotency keys
+  /** Inserts a 'running' claim; throws UniqueViolation when the key is already held. */
+  insertIdempotencyClaim(record: IdempotencyRecord): Promise<void>;
+  findIdempotencyRecord(
+    tenantId: string,
+    clientId: string,
+    key: string,
+  ): Promise<IdempotencyRecord | undefined>;
+  /** Replaces an expired or abandoned record with a fresh claim, if it is still the one seen. */
+  replaceIdempotencyClaim(previous: IdempotencyRecord, next: IdempotencyRecord): Promise<boolean>;
+  completeIdempotencyKey(
+    tenantId: string,
+    clientId: string,
+    key: string,
+    response: { status: number; headers: Record<string, string>; body: string },
+  ): Promise<void>;
+  releaseIdempotencyClaim(tenantId: string, clientId: string, key: string): Promise<void>;
+  deleteExpiredIdempotencyKeys(now: number): Promise<number>;
+}
+
+export interface Store extends StoreOps {
+  /** Runs `fn` in one database transaction: all of its writes land, or none. */
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /** Answers whether the database can serve. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  readonly kind: 'sqlite' | 'postgres';
+}
+
+/** A write broke a uniqueness constraint; the domain turns it into the right Zuora error. */
+export class UniqueViolation extends Error {
+  constructor(
+    readonly constraint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`unique constraint violated: ${constraint}`, options);
+    this.name = 'UniqueViolation';
+  }
+}

@@ -1,0 +1,51 @@
+import type { TestContext } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.js';
+import type { Clock } from '../../src/domain/clock.js';
+import { loadFixture } from '../../src/domain/fixture-loader.js';
+import type { IdGenerator } from '../../src/domain/ids.js';
+import { buildApp } from '../../src/http/app.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import type { Store } from '../../src/storage/store.js';
+import { acmeFixture } from './fixtures.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: Store;
+  services: Services;
+}
+
+export interface BuildOptions {
+  fixture?: unknown;
+  clock?: Clock;
+  ids?: IdGenerator;
+  env?: NodeJS.ProcessEnv;
+  /** A database file; defaults to a fresh in-memory database. */
+  db?: string;
+}
+
+/** The whole app on a real SQLite database, loaded with a fixture (the Acme one unless told otherwise). */
+export async function build(t: TestContext | undefined, options: BuildOptions = {}): Promise<TestApp> {
+  const config = loadConfig(options.env ?? {}, { db: options.db ?? ':memory:' });
+  const store = await createSqliteStore({ path: config.db });
+  const services = createServices({ store, clock: options.clock, ids: options.ids, config });
+  await loadFixture(store, services.clock, options.fixture ?? acmeFixture());
+  const app = await buildApp({ services, config });
+  t?.after(async () => {
+    await app.close();
+    await store.close();
+  });
+  return { app, store, services };
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = Date.UTC(2026, 10, 30, 12)): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The Acme tenant most tests use: a global entity with provisioned sub-entities US, EU and APAC and
+ * an unprovisioned Lab, and users of every kind the permission rules tell apart.
+ */
+export const ids = {
+  tenant: '6398',
+  global: '8a808255557baba1015580e12fa5083a',
+  us: '8a80825556ff28a4015708ba29312ecc',
+  eu: '8a80825555a3c7a10155b460f53858e6',
+  apac: '8a80825555a3c7a10155b46120d058e7',
+  lab: '8a80825555a3c7a10155b46120d05800',
+  otherTenant: '7001',
+  otherGlobal: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  otherSub: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+} as const;
+
+/** Client ids are 36 characters; secrets at most 42. */
+export const clients = {
+  /** Global admin, administrator everywhere, token for Global, US, EU and APAC. */
+  globalAdmin: {
+    id: '11111111-1111-4111-8111-111111111111',
+    secret: 'global-admin-secret-0123456789abcdefghij',
+  },
+  /** Administrator of US only, with Standard access to EU; token for US and EU. */
+  usAdmin: { id: '22222222-2222-4222-8222-222222222222', secret: 'us-admin-secret' },
+  /** Administrator of US only; token for US alone (no Zuora-Entity-Ids needed). */
+  usAdminSingle: { id: '22222222-2222-4222-8222-333333333333', secret: 'us-admin-single-secret' },
+  /** Administrator of EU; token for EU alone. */
+  euAdmin: { id: '33333333-3333-4333-8333-333333333333', secret: 'eu-admin-secret' },
+  /** Standard user of Global and US. */
+  standard: { id: '44444444-4444-4444-8444-444444444444', secret: 'standard-secret' },
+  /** Global admin of another tenant. */
+  otherTenantAdmin: { id: '55555555-5555-4555-8555-555555555555', secret: 'other-tenant-secret' },
+} as const;
+
+export function acmeFixture(options: { apiVersion?: string } = {}) {
+  return {
+    tenants: [
+      {
+        id: ids.tenant,
+        name: 'Acme',
+        apiVersion: options.apiVersion ?? '2024-05-20',
+        entities: [
+          {
+            id: ids.global,
+            name: 'Global',
+            displayName: 'Acme',
+            locale: 'en_US',
+            timezone: 'GMT',
+            children: [
+              { id: ids.us, name: 'Acme-US', locale: 'en_US', timezone: 'America/Los_Angeles', children: [] },
+              { id: ids.eu, name: 'Acme-EU', locale: 'de_DE', timezone: 'Europe/Berlin' },
+              { id: ids.apac, name: 'Acme-APAC', locale: 'ja_JP', timezone: 'Asia/Tokyo' },
+              { id: ids.lab, name: 'Acme-Lab', status: 'Unprovisioned', locale: 'en_US', timezone: 'UTC' },
+            ],
+          },
+        ],
+        users: [
+          {
+            username: 'admin@acme.test',
+            homeEntity: 'Global',
+            access: {
+              Global: 'Administrator',
+              'Acme-US': 'Administrator',
+              'Acme-EU': 'Administrator',
+              'Acme-APAC': 'Administrator',
+            },
+            clients: [
+              {
+                clientId: clients.globalAdmin.id,
+                clientSecret: clients.globalAdmin.secret,
+                entities: ['Global', 'Acme-US', 'Acme-EU', 'Acme-APAC'],
+              },
+            ],
+          },
+          {
+            username: 'us-admin@acme.test',
+            homeEntity: 'Acme-US',
+            access: { 'Acme-US': 'Administrator', 'Acme-EU': 'Standard User' },
+            clients: [
+              {
+                clientId: clients.usAdmin.id,
+                clientSecret: clients.usAdmin.secret,
+                entities: ['Acme-US', 'Acme-EU'],
+              },
+              {
+                clientId: clients.usAdminSingle.id,
+                clientSecret: clients.usAdminSingle.secret,
+                entities: ['Acme-US'],
+              },
+            ],
+          },
+          {
+            username: 'eu-admin@acme.test',
+            homeEntity: 'Acme-EU',
+            access: { 'Acme-EU': 'Administrator' },
+            clients: [
+              { clientId: clients.euAdmin.id, clientSecret: clients.euAdmin.secret, entities: ['Acme-EU'] },
+            ],
+          },
+          {
+            username: 'clerk@acme.test',
+            homeEntity: 'Global',
+            access: { Global: 'Standard User', 'Acme-US': 'Standard User' },
+            clients: [
+              {
+                clientId: clients.standard.id,
+                clientSecret: clients.standard.secret,
+                entities: ['Global', 'Acme-US'],
+              },
+            ],
+          },
+        ],
+        connections: [],
+      },
+      {
+        id: ids.otherTenant,
+        name: 'Other',
+        entities: [
+          {
+            id: ids.otherGlobal,
+            name: 'Global',
+            locale: 'en_GB',
+            timezone: 'Europe/London',
+            children: [{ id: ids.otherSub, name: 'Other-UK', locale: 'en_GB', timezone: 'Europe/London' }],
+          },
+        ],
+        users: [
+          {
+            username: 'admin@other.test',
+            homeEntity: 'Global',
+            access: { Global: 'Administrator', 'Other-UK': 'Administrator' },
+            clients: [
+              {
+                clientId: clients.otherTenantAdmin.id,
+                clientSecret: clients.otherTenantAdmin.secret,
+                entities: ['Global', 'Other-UK'],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}

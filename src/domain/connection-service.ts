@@ -1,5 +1,6 @@
 import { type Store, type StoreOps, UniqueViolation } from '../storage/store.js';
 import { canAccess, isAdmin, type UserAccess, userAccess } from './access.js';
+import { recordAudit } from './audit.js';
 import type { Clock } from './clock.js';
 import { actionSides, type ConnectionAction, type ConnectionSide, transition } from './connection-state.js';
 import { AppError } from './errors.js';
@@ -60,13 +61,30 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
           `Cannot ${action} a connection whose status is ${connection.status}.`,
         );
       }
+      const audit = {
+        action: `connection.${action}`,
+        resourceType: 'connection',
+        resourceId: connection.id,
+      } as const;
       if (next === 'Removed') {
         await tx.deleteConnection(actor.tenantId, connection.id);
+        // The only trace of a denied request: Zuora has no Denied status (REFERENCE.md §5 [D]).
+        await recordAudit(tx, { clock, ids }, actor.tenantId, actor, {
+          ...audit,
+          before: connection,
+          after: null,
+        });
         return null;
       }
       const now = clock.now();
       await tx.updateConnectionStatus(actor.tenantId, connection.id, next, now);
-      return { ...connection, status: next, updatedAt: now };
+      const updated = { ...connection, status: next, updatedAt: now };
+      await recordAudit(tx, { clock, ids }, actor.tenantId, actor, {
+        ...audit,
+        before: connection,
+        after: updated,
+      });
+      return updated;
     });
   }
 
@@ -107,6 +125,13 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
           if (error instanceof UniqueViolation) throw new AppError('CONNECTION_EXISTS');
           throw error;
         }
+        await recordAudit(tx, { clock, ids }, actor.tenantId, actor, {
+          action: 'connection.request',
+          resourceType: 'connection',
+          resourceId: connection.id,
+          before: null,
+          after: connection,
+        });
         return connection;
       });
     },

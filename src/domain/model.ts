@@ -84,3 +84,21 @@ export interface Actor {
   /** The entity the request acts in (REFERENCE.md §2, Zuora-Entity-Ids). */
   entityId: string;
 }
+
+/** One change to entities, connections or access, for the audit trail. */
+export interface AuditEvent {
+  id: string;
+  tenantId: string;
+  at: number;
+  /** The acting user and OAuth client; null for changes made by the operator or a fixture. */
+  userId: string | null;
+  clientId: string | null;
+  /** The entity the change was made in (the acting entity). */
+  entityId: string | null;
+  /** e.g. 'connection.request', 'connection.deny', 'entity.create', 'access.accept'. */
+  action: string;
+  resourceType: 'entity' | 'connection' | 'membership' | 'user' | 'client' | 'tenant';
+  resourceId: string;
+  before: unknown;
+  after: unknown;
+}

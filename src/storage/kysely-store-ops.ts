@@ -329,5 +329,20 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    // Audit trail
+    async insertAuditEvent(event) {
+      await db.insertInto('audit_events').values(map.fromAuditEvent(event)).execute();
+    },
+    async listAuditEvents(tenantId, filter) {
+      let query = db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId);
+      if (filter?.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
+      const rows = await query
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter?.limit ?? 100)
+        .execute();
+      return rows.map(map.toAuditEvent);
+    },
   };
 }

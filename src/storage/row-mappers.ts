@@ -1,5 +1,6 @@
 import type {
   AccessToken,
+  AuditEvent,
   Connection,
   ConnectionStatus,
   Entity,
@@ -14,6 +15,7 @@ import type {
 } from '../domain/model.js';
 import type {
   AccessTokensTable,
+  AuditEventsTable,
   EntitiesTable,
   EntityConnectionsTable,
   IdempotencyKeysTable,
@@ -183,4 +185,31 @@ export const fromIdempotencyRecord = (r: IdempotencyRecord): IdempotencyKeysTabl
   response_body: r.responseBody,
   created_at: r.createdAt,
   expires_at: r.expiresAt,
+});
+
+export const toAuditEvent = (r: AuditEventsTable): AuditEvent => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  at: Number(r.at),
+  userId: r.user_id,
+  clientId: r.client_id,
+  entityId: r.entity_id,
+  action: r.action,
+  resourceType: r.resource_type as AuditEvent['resourceType'],
+  resourceId: r.resource_id,
+  before: r.before === null ? null : JSON.parse(r.before),
+  after: r.after === null ? null : JSON.parse(r.after),
+});
+export const fromAuditEvent = (e: AuditEvent): AuditEventsTable => ({
+  id: e.id,
+  tenant_id: e.tenantId,
+  at: e.at,
+  user_id: e.userId,
+  client_id: e.clientId,
+  entity_id: e.entityId,
+  action: e.action,
+  resource_type: e.resourceType,
+  resource_id: e.resourceId,
+  before: e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
+  after: e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
 });

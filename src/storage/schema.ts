@@ -85,7 +85,23 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+export interface AuditEventsTable {
+  id: string;
+  tenant_id: string;
+  at: number;
+  user_id: string | null;
+  client_id: string | null;
+  entity_id: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string;
+  /** JSON, or null. */
+  before: string | null;
+  after: string | null;
+}
+
 export interface Database {
+  audit_events: AuditEventsTable;
   tenants: TenantsTable;
   entities: EntitiesTable;
   users: UsersTable;

@@ -1,5 +1,6 @@
 import type {
   AccessToken,
+  AuditEvent,
   Connection,
   ConnectionStatus,
   Entity,
@@ -117,6 +118,11 @@ export interface StoreOps {
   ): Promise<void>;
   releaseIdempotencyClaim(tenantId: string, clientId: string, key: string): Promise<void>;
   deleteExpiredIdempotencyKeys(now: number): Promise<number>;
+
+  // Audit trail
+  insertAuditEvent(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  listAuditEvents(tenantId: string, filter?: { limit?: number; resourceId?: string }): Promise<AuditEvent[]>;
 }
 
 export interface Store extends StoreOps {

@@ -6,8 +6,8 @@ import { loadFixture } from '../../src/domain/fixture-loader.js';
 import type { IdGenerator } from '../../src/domain/ids.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
-import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Store } from '../../src/storage/store.js';
+import { sqliteDatabase, type TestDatabase } from './databases.js';
 import { acmeFixture } from './fixtures.js';
 
 export interface TestApp {
@@ -21,14 +21,14 @@ export interface BuildOptions {
   clock?: Clock;
   ids?: IdGenerator;
   env?: NodeJS.ProcessEnv;
-  /** A database file; defaults to a fresh in-memory database. */
-  db?: string;
+  /** Which database; a fresh, empty one of its own. Defaults to SQLite in memory. */
+  database?: TestDatabase;
 }
 
 /** The whole app on a real SQLite database, loaded with a fixture (the Acme one unless told otherwise). */
 export async function build(t: TestContext | undefined, options: BuildOptions = {}): Promise<TestApp> {
-  const config = loadConfig(options.env ?? {}, { db: options.db ?? ':memory:' });
-  const store = await createSqliteStore({ path: config.db });
+  const config = loadConfig(options.env ?? {}, { db: ':memory:' });
+  const store = await (options.database ?? sqliteDatabase).openStore();
   const services = createServices({ store, clock: options.clock, ids: options.ids, config });
   await loadFixture(store, services.clock, options.fixture ?? acmeFixture());
   const app = await buildApp({ services, config });

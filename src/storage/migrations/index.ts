@@ -132,6 +132,26 @@ const migrations: Record<string, Migration> = {
         .on('idempotency_keys')
         .column('expires_at')
         .execute();
+
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('client_id', 'text')
+        .addColumn('entity_id', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('before', 'text')
+        .addColumn('after', 'text')
+        .execute();
+      await db.schema
+        .createIndex('audit_events_tenant_at_idx')
+        .on('audit_events')
+        .columns(['tenant_id', 'at'])
+        .execute();
     },
   },
 };

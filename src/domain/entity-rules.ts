@@ -24,12 +24,37 @@ export function isValidTimezone(tz: string): boolean {
   }
 }
 
-/** Zuora writes locales as `xx_YY` (en_US); BCP 47 tags (en-US) are accepted as well. */
-export function isValidLocale(locale: string): boolean {
-  if (!/^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/.test(locale)) return false;
+const LOCALE = /^([A-Za-z]{2,3})(?:[_-]([A-Za-z]{4}))?(?:[_-]([A-Za-z]{2}|\d{3}))?$/;
+let displayNames: Record<'language' | 'script' | 'region', Intl.DisplayNames> | undefined;
+
+/** Whether ICU has a name for the code; Zzzz and ZZ are ICU's names for "unknown", not real codes. */
+function isKnown(type: 'language' | 'script' | 'region', code: string): boolean {
+  displayNames ??= {
+    language: new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }),
+    script: new Intl.DisplayNames(['en'], { type: 'script', fallback: 'none' }),
+    region: new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }),
+  };
+  if (/^(zzzz|zz)$/i.test(code)) return false;
   try {
-    return Intl.getCanonicalLocales(locale.replaceAll('_', '-')).length === 1;
+    return displayNames[type].of(code) !== undefined;
   } catch {
     return false;
   }
+}
+
+/**
+ * Zuora writes locales as `xx_YY` (en_US); BCP 47 tags (en-US) are accepted as well, with an
+ * optional script (zh_Hans_CN). Syntax alone would let `xx_ZZZZ` through, so each part must be a
+ * language, script and region the runtime knows.
+ */
+export function isValidLocale(locale: string): boolean {
+  const parts = LOCALE.exec(locale);
+  if (!parts) return false;
+  const [, language, script, region] = parts;
+  return (
+    language !== undefined &&
+    isKnown('language', language) &&
+    (script === undefined || isKnown('script', script)) &&
+    (region === undefined || isKnown('region', region))
+  );
 }

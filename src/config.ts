@@ -15,6 +15,10 @@ export interface Config {
   readonly durability: 'process' | 'full';
   /** REFERENCE.md §7 [D]: reject (default) or replay an Idempotency-Key reused with another body. */
   readonly idempotencyBodyMismatch: 'reject' | 'replay';
+  /** PostgreSQL connections this process holds at most (MULTIENTITY_PG_POOL_SIZE). */
+  readonly pgPoolSize: number;
+  /** MULTIENTITY_OPERATOR_TOKEN: guards /admin/v1. When unset, `serve` makes one (never a default). */
+  readonly operatorToken: string | undefined;
 }
 
 export interface ConfigOverrides {
@@ -45,6 +49,14 @@ function integer(name: string, value: string, min: number, max: number): number 
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got '${value}'`);
   }
   return n;
+}
+
+function operatorToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.length < 16 || /\s/.test(value)) {
+    throw new ConfigError('MULTIENTITY_OPERATOR_TOKEN must be at least 16 characters without spaces');
+  }
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): Config {
@@ -83,5 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       env.MULTIENTITY_IDEMPOTENCY_BODY_MISMATCH ?? 'reject',
       ['reject', 'replay'] as const,
     ),
+    pgPoolSize: integer('MULTIENTITY_PG_POOL_SIZE', env.MULTIENTITY_PG_POOL_SIZE ?? '10', 1, 1000),
+    operatorToken: operatorToken(env.MULTIENTITY_OPERATOR_TOKEN),
   });
 }

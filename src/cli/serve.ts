@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
@@ -29,6 +30,40 @@ interface DemoCredentials {
 function credentialsPath(config: Config): string | null {
   if (config.db === ':memory:' || isPostgresUrl(config.db)) return null;
   return join(dirname(config.db), 'demo-credentials.json');
+}
+
+interface OperatorToken {
+  token: string;
+  /** Where it came from, for the banner. */
+  source: 'environment' | 'file' | 'new';
+  file: string | null;
+}
+
+function operatorTokenPath(config: Config): string | null {
+  if (config.db === ':memory:' || isPostgresUrl(config.db)) return null;
+  return join(dirname(config.db), 'operator-token.json');
+}
+
+/**
+ * The admin API's token: MULTIENTITY_OPERATOR_TOKEN, else the one made on the first start and kept
+ * beside the database (mode 0600), else a new random one. Never a fixed default, so no two installs
+ * share it. `:memory:` and PostgreSQL without the variable get a fresh one on every start.
+ */
+function resolveOperatorToken(config: Config): OperatorToken {
+  if (config.operatorToken) return { token: config.operatorToken, source: 'environment', file: null };
+  const file = operatorTokenPath(config);
+  if (file && existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { operatorToken?: unknown };
+    if (typeof stored.operatorToken === 'string' && stored.operatorToken.length >= 16) {
+      return { token: stored.operatorToken, source: 'file', file };
+    }
+  }
+  const token = randomBytes(30).toString('base64url');
+  if (file) {
+    writeFileSync(file, `${JSON.stringify({ operatorToken: token }, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return { token, source: 'new', file };
 }
 
 async function seed(config: Config, services: Services): Promise<DemoCredentials | null> {
@@ -63,11 +98,16 @@ async function seed(config: Config, services: Services): Promise<DemoCredentials
   return credentials;
 }
 
-function banner(url: string, demo: DemoCredentials | null): string {
+function banner(url: string, demo: DemoCredentials | null, operator: OperatorToken): string {
   const lines = [
     `multientity is serving the Zuora Multi-entity API on ${url}`,
     `  OpenAPI document: ${url}/openapi.json`,
+    '',
+    operator.source === 'environment'
+      ? `Admin API: ${url}/admin/v1 with the operator token from MULTIENTITY_OPERATOR_TOKEN`
+      : `Admin API: ${url}/admin/v1 with the operator token (${operator.file ? `kept in ${operator.file}` : 'new on every start; set MULTIENTITY_OPERATOR_TOKEN to fix it'}):`,
   ];
+  if (operator.source !== 'environment') lines.push(`  Authorization: Bearer ${operator.token}`);
   if (demo) {
     lines.push(
       '',
@@ -100,10 +140,11 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
     await store.close();
     throw error;
   }
-  const app = await buildApp({ services, config, logger });
+  const operator = resolveOperatorToken(config);
+  const app = await buildApp({ services, config: { ...config, operatorToken: operator.token }, logger });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  process.stdout.write(`${banner(url, demo)}\n`);
+  process.stdout.write(`${banner(url, demo, operator)}\n`);
 
   const sweep = () => {
     Promise.all([services.idempotency.sweep(), store.deleteExpiredTokens(services.clock.now())]).catch(

@@ -35,6 +35,18 @@ export const errorCatalogue = {
     reason: 90000011,
     message: 'Authentication error: the bearer token is invalid or has expired.',
   },
+  // The admin API's operator token (README: Admin API).
+  OPERATOR_TOKEN_MISSING: {
+    status: 401,
+    category: 11,
+    reason: 90000011,
+    message: 'Authentication error: the admin API needs the operator token as a bearer token.',
+  },
+  OPERATOR_TOKEN_INVALID: {
+    status: 403,
+    category: 10,
+    message: 'Permission denied: the bearer token is not the operator token.',
+  },
   // Token endpoint form fields.
   GRANT_TYPE_UNSUPPORTED: {
     status: 400,
@@ -154,6 +166,12 @@ export const errorCatalogue = {
     category: 30,
     message:
       'Only unprovisioned entities can be deleted; this entity or one of its sub-entities is provisioned.',
+  },
+  ENTITY_IS_HOME: {
+    status: 400,
+    category: 30,
+    message:
+      'The entity or one of its sub-entities is the home entity of a user; such an entity cannot be deleted.',
   },
   GLOBAL_ENTITY_IMMUTABLE: {
     status: 400,

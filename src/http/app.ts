@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import compress from '@fastify/compress';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../domain/errors.js';
@@ -10,6 +11,7 @@ import { registerErrorHandler, sendError } from './error-handler.js';
 import { zuoraPathParameters } from './openapi.js';
 import { registerAuthentication } from './plugins/authentication.js';
 import { registerIdempotency } from './plugins/idempotency.js';
+import { registerOperatorAuth } from './plugins/operator-auth.js';
 import { registerRequestContext } from './plugins/request-context.js';
 import { registerRequestDecoding } from './plugins/request-decoding.js';
 import './request-state.js';
@@ -19,7 +21,7 @@ import { registerOAuthTokenRoute } from './routes/oauth-token.js';
 
 export interface AppOptions {
   services: Services;
-  config: Pick<Config, 'bodyLimit'>;
+  config: Pick<Config, 'bodyLimit'> & Partial<Pick<Config, 'operatorToken'>>;
   /** A pino logger; none when left out. */
   logger?: FastifyBaseLogger;
 }
@@ -71,6 +73,8 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
       security: [{ bearerAuth: [] }],
     },
   });
+  // A browsable reference at /docs, served from the package's own files (no network).
+  await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(formbody);
   // Responses only: request bodies are inflated by registerRequestDecoding, which bounds memory.
   await app.register(compress, {
@@ -81,6 +85,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     customTypes: COMPRESSIBLE,
   });
 
+  registerOperatorAuth(app, config.operatorToken);
   registerAuthentication(app, services);
   registerRequestDecoding(app, config.bodyLimit);
   registerIdempotency(app, services);

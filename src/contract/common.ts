@@ -26,23 +26,33 @@ export const ENTITY_ID_DESCRIPTION = 'An entity id: 32 hex characters.';
 
 /** Headers Zuora accepts on every operation (REFERENCE.md §2), as documented request parameters. */
 export const CommonHeaders = Type.Object({
-  'zuora-track-id': Type.Optional(
+  'Zuora-Track-Id': Type.Optional(
     Type.String({ maxLength: 64, description: 'A custom identifier for tracing the API call; echoed back.' }),
   ),
-  'zuora-entity-ids': Type.Optional(
+  'Zuora-Entity-Ids': Type.Optional(
     Type.String({
       description:
         'The entity to act in, as 32 hex characters or a UUID. Required when the token is valid for more than one entity.',
     }),
   ),
-  'zuora-version': Type.Optional(
+  entityId: Type.Optional(
+    Type.String({
+      description: 'Superseded by Zuora-Entity-Ids, still accepted: the id of the entity to act in.',
+    }),
+  ),
+  entityName: Type.Optional(
+    Type.String({
+      description: 'Superseded by Zuora-Entity-Ids, still accepted: the name of the entity to act in.',
+    }),
+  ),
+  'Zuora-Version': Type.Optional(
     Type.String({ description: "The API version, e.g. '2024-05-20'. Before it, errors answer HTTP 200." }),
   ),
 });
 
 export const IdempotentHeaders = Type.Object({
   ...CommonHeaders.properties,
-  'idempotency-key': Type.Optional(
+  'Idempotency-Key': Type.Optional(
     Type.String({
       maxLength: 255,
       description: 'Makes the POST safe to retry: the first response is replayed for 24 hours.',

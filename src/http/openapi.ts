@@ -16,7 +16,7 @@ export function zuoraPathParameters({ schema, url }: TransformInput): TransformI
   let params = schema?.params as { properties?: Record<string, unknown>; required?: string[] } | undefined;
   for (const [ours, theirs] of Object.entries(ZUORA_PARAM_NAMES)) {
     if (!zuoraUrl.includes(`:${ours}`)) continue;
-    zuoraUrl = zuoraUrl.replace(`:${ours}`, `:${theirs}`);
+    zuoraUrl = zuoraUrl.replace(`:${ours}`, `{${theirs}}`);
     if (params?.properties?.[ours]) {
       const { [ours]: definition, ...rest } = params.properties;
       params = {

@@ -1,11 +1,36 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseApiVersion } from '../../domain/api-version.js';
+import { AppError } from '../../domain/errors.js';
 import type { Services } from '../../services.js';
+import type { Store } from '../../storage/store.js';
 
 /**
  * Bearer token, then entity context (REFERENCE.md §2), before the body is read: a request without
  * a valid token costs no body parsing. Runs only on routes declared with `config: { auth: true }`.
  */
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/**
+ * The entity the request names: `Zuora-Entity-Ids`, or the headers it replaced, which Zuora's 2017
+ * spec still lists: `entityId` (an id) and `entityName` (an entity's name in the caller's tenant).
+ */
+async function entityContextHeader(
+  store: Pick<Store, 'findEntityByName'>,
+  request: FastifyRequest,
+  tenantId: string,
+): Promise<string | undefined> {
+  const ids = single(request.headers['zuora-entity-ids']) ?? single(request.headers.entityid);
+  if (ids !== undefined) return ids;
+  const name = single(request.headers.entityname);
+  if (name === undefined) return undefined;
+  const entity = await store.findEntityByName(tenantId, name);
+  // An unknown name is outside every scope: answered like an entity the token does not cover.
+  if (!entity) throw new AppError('ENTITY_OUT_OF_SCOPE');
+  return entity.id;
+}
+
 export function registerAuthentication(
   app: FastifyInstance,
   services: Pick<Services, 'auth' | 'store'>,
@@ -17,10 +42,9 @@ export function registerAuthentication(
     const token = await services.auth.verifyToken(bearer);
     const tenant = await services.store.findTenant(token.tenantId);
     request.tenantApiVersion = tenant ? (parseApiVersion(tenant.apiVersion) ?? undefined) : undefined;
-    const entityHeader = request.headers['zuora-entity-ids'];
     request.actor = await services.auth.resolveActor(
       token,
-      Array.isArray(entityHeader) ? entityHeader.join(',') : entityHeader,
+      await entityContextHeader(services.store, request, token.tenantId),
     );
     request.log = request.log.child({ tenantId: request.actor.tenantId, entityId: request.actor.entityId });
   });

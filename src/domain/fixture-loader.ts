@@ -45,18 +45,26 @@ function checkShape(schema: TSchema, value: unknown, base: string): void {
   const errors = [...Value.Errors(schema, value)].filter((e) => e.keyword !== 'boolean');
   const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
   if (!first) throw new FixtureError(base, 'invalid');
+  const path = pointerToPath(base, first.instancePath);
   if (first.keyword === 'additionalProperties') {
     const extra = (first.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-    throw new FixtureError(pointerToPath(base, first.instancePath), `unknown field '${extra.join("', '")}'`);
+    throw new FixtureError(`${path}.${extra[0] ?? ''}`, 'unknown field');
   }
   if (first.keyword === 'required') {
     const missing = (first.params as { requiredProperties?: string[] }).requiredProperties ?? [];
-    throw new FixtureError(
-      pointerToPath(base, first.instancePath),
-      `missing required field '${missing.join("', '")}'`,
-    );
+    throw new FixtureError(`${path}.${missing[0] ?? ''}`, 'required field is missing');
   }
-  throw new FixtureError(pointerToPath(base, first.instancePath), first.message);
+  if (first.keyword === 'const') {
+    // A union of literals fails once per literal: name them all.
+    const allowed = errors
+      .filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath)
+      .map((e) => `'${String((e.params as { allowedValue?: unknown }).allowedValue)}'`);
+    throw new FixtureError(path, `must be one of ${allowed.join(', ')}`);
+  }
+  if (/^\/tenants\/\d+\/entities$/.test(first.instancePath)) {
+    throw new FixtureError(path, 'a tenant has exactly one root entity: the global entity');
+  }
+  throw new FixtureError(path, first.message);
 }
 
 /** Ids the fixture leaves out are derived from names, so loading the same fixture twice gives the same ids. */
@@ -239,10 +247,28 @@ export function planFixture(value: unknown): PlannedTenant[] {
   const plans = data.tenants.map((t, i) => planTenant(t, `fixture.tenants[${i}]`));
   const tenantIds = new Set<string>();
   const clientIds = new Set<string>();
+  // Entity and connection ids are unique across tenants (primary keys), not only within one.
+  const entityIds = new Set<string>();
+  const connectionIds = new Set<string>();
   plans.forEach((plan, i) => {
     if (tenantIds.has(plan.tenant.id))
       throw new FixtureError(`fixture.tenants[${i}].id`, 'duplicate tenant id');
     tenantIds.add(plan.tenant.id);
+    for (const entity of plan.entities) {
+      if (entityIds.has(entity.id)) {
+        throw new FixtureError(`fixture.tenants[${i}].entities`, `duplicate entity id '${entity.id}'`);
+      }
+      entityIds.add(entity.id);
+    }
+    plan.connections.forEach((c, k) => {
+      if (connectionIds.has(c.id)) {
+        throw new FixtureError(
+          `fixture.tenants[${i}].connections[${k}].id`,
+          `duplicate connection id '${c.id}'`,
+        );
+      }
+      connectionIds.add(c.id);
+    });
     plan.users.forEach((u, j) => {
       u.clients.forEach((c, k) => {
         if (clientIds.has(c.clientId)) {
@@ -258,19 +284,43 @@ export function planFixture(value: unknown): PlannedTenant[] {
   return plans;
 }
 
+/** Whether the API has touched this resource since it was created: its audit trail is not empty. */
+async function changedByApi(tx: StoreOps, tenantId: string, resourceId: string): Promise<boolean> {
+  return (await tx.listAuditEvents(tenantId, { resourceId, limit: 1 })).length > 0;
+}
+
 async function loadTenant(tx: StoreOps, plan: PlannedTenant, now: number): Promise<void> {
   if (!(await tx.findTenant(plan.tenant.id))) await tx.insertTenant({ ...plan.tenant, createdAt: now });
+  // Planned entity id -> the id it has in the database; absent when the API deleted the entity.
+  // An entity is matched by id first, so one the API renamed is not created again.
+  const actualIds = new Map<string, string>();
   for (const entity of plan.entities) {
-    const existing = await tx.findEntityByName(entity.tenantId, entity.name);
-    if (!existing) await tx.insertEntity({ ...entity, createdAt: now });
+    const existing =
+      (await tx.findEntity(entity.tenantId, entity.id)) ??
+      (await tx.findEntityByName(entity.tenantId, entity.name));
+    if (existing) {
+      actualIds.set(entity.id, existing.id);
+      continue;
+    }
+    if (await changedByApi(tx, entity.tenantId, entity.id)) continue;
+    if (entity.parentId !== null && !actualIds.has(entity.parentId)) continue;
+    const parentId = entity.parentId === null ? null : (actualIds.get(entity.parentId) ?? null);
+    await tx.insertEntity({ ...entity, parentId, createdAt: now });
+    actualIds.set(entity.id, entity.id);
   }
   for (const { user, memberships, clients } of plan.users) {
     const existing = await tx.findUserByUsername(user.tenantId, user.username);
     const userId = existing?.id ?? user.id;
-    if (!existing) await tx.insertUser({ ...user, createdAt: now });
+    if (!existing) {
+      const homeEntityId = actualIds.get(user.homeEntityId);
+      if (homeEntityId === undefined) continue;
+      await tx.insertUser({ ...user, homeEntityId, createdAt: now });
+    }
     for (const m of memberships) {
-      if (!(await tx.findMembership(userId, m.entityId))) {
-        await tx.upsertMembership({ ...m, userId, updatedAt: now });
+      const entityId = actualIds.get(m.entityId);
+      if (entityId === undefined) continue;
+      if (!(await tx.findMembership(userId, entityId))) {
+        await tx.upsertMembership({ ...m, userId, entityId, updatedAt: now });
       }
     }
     for (const c of clients) {
@@ -280,7 +330,7 @@ async function loadTenant(tx: StoreOps, plan: PlannedTenant, now: number): Promi
         tenantId: user.tenantId,
         userId,
         secretHash: hashSecret(c.clientSecret),
-        entityIds: c.entityIds,
+        entityIds: c.entityIds.flatMap((id) => actualIds.get(id) ?? []),
         createdAt: now,
       };
       await tx.insertClient(client);
@@ -288,20 +338,26 @@ async function loadTenant(tx: StoreOps, plan: PlannedTenant, now: number): Promi
   }
   for (const c of plan.connections) {
     if (await tx.findConnection(c.tenantId, c.id)) continue;
+    // A denied request is deleted: only its audit trail says the API already dealt with it.
+    if (await changedByApi(tx, c.tenantId, c.id)) continue;
+    const sourceEntityId = actualIds.get(c.sourceEntityId);
+    const targetEntityId = actualIds.get(c.targetEntityId);
+    if (sourceEntityId === undefined || targetEntityId === undefined) continue;
     if (
       c.status !== 'Disconnected' &&
-      (await tx.findOpenConnection(c.tenantId, c.sourceEntityId, c.targetEntityId))
+      (await tx.findOpenConnection(c.tenantId, sourceEntityId, targetEntityId))
     ) {
       continue;
     }
-    await tx.insertConnection({ ...c, createdAt: now, updatedAt: now });
+    await tx.insertConnection({ ...c, sourceEntityId, targetEntityId, createdAt: now, updatedAt: now });
   }
 }
 
 /**
  * Loads a fixture: whatever it names that the database lacks is created, and whatever exists is
- * left as it is (matched by tenant id, entity name, username, client id and connection id). So
- * loading the same fixture twice changes nothing, and a restart keeps what the API changed since.
+ * left as it is (matched by tenant id, entity id or name, username, client id and connection id);
+ * what the API removed is known by its audit trail and not created again. So loading the same
+ * fixture twice changes nothing, and a restart keeps what the API changed since.
  */
 export async function loadFixture(
   store: Pick<Store, 'transaction'>,

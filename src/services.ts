@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './domain/clock.js';
 import { createConnectionService } from './domain/connection-service.js';
 import { createIdempotencyService } from './domain/idempotency.js';
 import { type IdGenerator, randomIds } from './domain/ids.js';
+import { createUserAccessService } from './domain/user-access-service.js';
 import type { Store } from './storage/store.js';
 
 export interface ServiceDeps {
@@ -26,6 +27,7 @@ export function createServices({ store, clock = systemClock, ids = randomIds, co
       clock,
       matchBody: (config.idempotencyBodyMismatch ?? 'reject') === 'reject',
     }),
+    userAccess: createUserAccessService({ store, clock, ids }),
   };
 }
 

@@ -137,6 +137,12 @@ export const errorCatalogue = {
     category: 10,
     message: 'Permission denied for this user.',
   },
+  NOT_HOME_ENTITY_ADMIN: {
+    status: 403,
+    category: 10,
+    message:
+      "Permission denied: only an administrator of the user's home entity, acting in it, can request access for the user.",
+  },
   // Not found (category 40).
   ENTITY_NOT_FOUND: { status: 404, category: 40, message: 'The entity does not exist.' },
   CONNECTION_NOT_FOUND: { status: 404, category: 40, message: 'The entity connection does not exist.' },
@@ -185,6 +191,16 @@ export const errorCatalogue = {
   },
   ENTITY_NAME_TAKEN: { status: 400, category: 20, message: 'An entity with this name already exists.' },
   USER_INACTIVE: { status: 400, category: 30, message: 'The user is not active.' },
+  HOME_ENTITY_ACCESS: {
+    status: 400,
+    category: 30,
+    message: "A user can always access their home entity: that access cannot be requested, accepted or denied.",
+  },
+  USER_ACCESS_ACTION_NOT_ALLOWED: {
+    status: 400,
+    category: 30,
+    message: "This action is not allowed on the user's access in its current status.",
+  },
   // Server side.
   LOCK_CONTENTION: {
     status: 409,

@@ -18,6 +18,7 @@ import './request-state.js';
 import { registerEntityConnectionRoutes } from './routes/entity-connections.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerOAuthTokenRoute } from './routes/oauth-token.js';
+import { registerUserRoutes } from './routes/users.js';
 
 export interface AppOptions {
   services: Services;
@@ -98,6 +99,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   registerHealthRoute(app, services);
   registerOAuthTokenRoute(app, services);
   registerEntityConnectionRoutes(app, services);
+  registerUserRoutes(app, services);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.setNotFoundHandler((request, reply) => {

@@ -158,6 +158,26 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .executeTakeFirst();
       return row && map.toMembership(row);
     },
+    async setMembershipIf(membership, expected) {
+      const row = map.fromMembership(membership);
+      if (expected === null) {
+        // Of two racing first requests for the same pair, the second inserts nothing.
+        const result = await db
+          .insertInto('memberships')
+          .values(row)
+          .onConflict((oc) => oc.columns(['user_id', 'entity_id']).doNothing())
+          .executeTakeFirst();
+        return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+      }
+      const result = await db
+        .updateTable('memberships')
+        .set({ role: row.role, status: row.status, updated_at: row.updated_at })
+        .where('user_id', '=', row.user_id)
+        .where('entity_id', '=', row.entity_id)
+        .where('status', '=', expected)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
 
     // OAuth clients and tokens
     insertClient: (client) =>

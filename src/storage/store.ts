@@ -5,6 +5,7 @@ import type {
   ConnectionStatus,
   Entity,
   Membership,
+  MembershipStatus,
   OAuthClient,
   Tenant,
   User,
@@ -74,6 +75,12 @@ export interface StoreOps {
   upsertMembership(membership: Membership): Promise<void>;
   listMemberships(userId: string): Promise<Membership[]>;
   findMembership(userId: string, entityId: string): Promise<Membership | undefined>;
+  /**
+   * Writes `membership` only if the (user, entity) membership is still `expected` (null: there is
+   * none); answers whether it wrote. A compare-and-set, so that of a concurrent accept and deny of
+   * the same request exactly one wins.
+   */
+  setMembershipIf(membership: Membership, expected: MembershipStatus | null): Promise<boolean>;
 
   // OAuth clients and tokens
   insertClient(client: OAuthClient): Promise<void>;

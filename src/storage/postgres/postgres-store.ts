@@ -1,0 +1,218 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../../domain/errors.js';
+import { createStoreOps } from '../kysely-store-ops.js';
+import { migrateToLatest } from '../migrations/index.js';
+import type { Database } from '../schema.js';
+import { type Store, type StoreOps, UniqueViolation } from '../store.js';
+
+export interface PostgresStoreOptions {
+  /** A postgres:// or postgresql:// URL. */
+  url: string;
+  /** Connections this process holds at most (MULTIENTITY_PG_POOL_SIZE). */
+  poolSize?: number;
+}
+
+/**
+ * How many times a transaction runs when PostgreSQL aborts it for a serialization failure or a
+ * deadlock before the request is answered 409 (category 50). Contention that survives five runs
+ * with backoff is better retried by the client than by holding its request longer.
+ */
+export const TRANSACTION_ATTEMPTS = 5;
+
+/** The longest a request waits for a pooled connection before it is answered 503. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+const SERIALIZATION_FAILURE = '40001';
+const DEADLOCK_DETECTED = '40P01';
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Errors that mean "the database cannot be reached", as opposed to "this query is wrong": socket
+ * errors, SQLSTATE class 08 (connection exception), a server shutting down or starting
+ * (57P01-57P03) and a server out of connections (53300).
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+// node-postgres reports a dropped or never-made connection by message, without a code.
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|not queryable/i;
+
+/** The error and its causes (and an AggregateError's members: Node's happy-eyeballs connect). */
+function* errorChain(error: unknown): Generator<{ code?: unknown; message?: unknown }> {
+  const seen = new Set<unknown>();
+  const queue = [error];
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (typeof next !== 'object' || next === null || seen.has(next)) continue;
+    seen.add(next);
+    yield next as { code?: unknown; message?: unknown };
+    queue.push((next as { cause?: unknown }).cause);
+    const members = (next as { errors?: unknown }).errors;
+    if (Array.isArray(members)) queue.push(...members);
+  }
+}
+
+function sqlState(error: unknown): string | undefined {
+  for (const link of errorChain(error)) {
+    if (typeof link.code === 'string' && /^[0-9A-Z]{5}$/.test(link.code)) return link.code;
+  }
+  return undefined;
+}
+
+export function isUnreachable(error: unknown): boolean {
+  if (error instanceof AppError) return false;
+  for (const link of errorChain(error)) {
+    const code = typeof link.code === 'string' ? link.code : '';
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08')) return true;
+    if (typeof link.message === 'string' && UNREACHABLE_MESSAGE.test(link.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * The one place PostgreSQL's failures become the domain's: a unique violation becomes
+ * `UniqueViolation`, an unreachable database `AppError('UNAVAILABLE')` (a Zuora 503, category 61).
+ * Serialization failures and deadlocks pass through unchanged, for `transaction` to retry.
+ */
+function translateError(error: unknown): unknown {
+  if (error instanceof AppError || error instanceof UniqueViolation) return error;
+  if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+    const constraint = (error as { constraint?: string }).constraint ?? 'unique';
+    return new UniqueViolation(constraint, { cause: error });
+  }
+  if (isUnreachable(error)) {
+    return new AppError('UNAVAILABLE', 'The database is not reachable; retry later.', { cause: error });
+  }
+  return error;
+}
+
+/** Wraps every method so that any failure, reads included, passes through `translateError`. */
+function guarded<T extends object>(ops: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(ops)) {
+    wrapped[name] =
+      typeof value === 'function'
+        ? async (...args: unknown[]) => {
+            try {
+              return await value(...args);
+            } catch (error) {
+              throw translateError(error);
+            }
+          }
+        : value;
+  }
+  return wrapped as T;
+}
+
+/**
+ * A pool whose `bigint` columns (times in milliseconds) come back as numbers: they stay below 2^53
+ * until the year 287396. Every other type keeps node-postgres's parser.
+ */
+export function createPostgresPool(url: string, poolSize = 10): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection dropped by the server (restart, failover) is emitted here; unhandled it would
+  // end the process. The pool has already discarded it, and the next query opens a new one.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Migrations from several instances starting at once: Kysely's migrator serializes them on a
+ * PostgreSQL advisory lock; a failure that is only the loser of the race for creating Kysely's own
+ * bookkeeping tables is retried, and a second run finds nothing left to do. */
+async function migrateWithRetry(db: Kysely<Database>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(db);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || isUnreachable(error)) throw error;
+      await sleep(100 * attempt + Math.random() * 100);
+    }
+  }
+}
+
+/**
+ * The PostgreSQL store: a pool of `poolSize` connections, shared queries, every transaction
+ * SERIALIZABLE. Serializable isolation is what keeps invariants that span rows under concurrency
+ * from several processes (the 512-entity limit is a count followed by an insert; accept and
+ * disconnect read a status and then write it): PostgreSQL aborts one of two transactions whose
+ * reads and writes overlap, with SQLSTATE 40001, and the transaction runs again from the start.
+ */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const pool = createPostgresPool(options.url, options.poolSize);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrateWithRetry(db);
+  } catch (error) {
+    await db.destroy();
+    throw translateError(error);
+  }
+
+  const ops = guarded(createStoreOps(db, translateError));
+  let closed = false;
+
+  async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db
+          .transaction()
+          .setIsolationLevel('serializable')
+          .execute((trx) => fn(guarded(createStoreOps(trx, translateError))));
+      } catch (error) {
+        const state = sqlState(error);
+        if (state === SERIALIZATION_FAILURE || state === DEADLOCK_DETECTED) {
+          if (attempt >= TRANSACTION_ATTEMPTS)
+            throw new AppError('LOCK_CONTENTION', undefined, { cause: error });
+          // Jittered exponential backoff so that the same contenders do not collide again in step.
+          await sleep(Math.random() * 10 * 2 ** attempt);
+          continue;
+        }
+        throw translateError(error);
+      }
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    ...ops,
+    transaction,
+    async ping() {
+      if (closed) return false;
+      try {
+        await pool.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -144,7 +144,6 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
   const app = await buildApp({ services, config: { ...config, operatorToken: operator.token }, logger });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  process.stdout.write(`${banner(url, demo, operator)}\n`);
 
   const sweep = () => {
     Promise.all([services.idempotency.sweep(), store.deleteExpiredTokens(services.clock.now())]).catch(
@@ -165,6 +164,8 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
     })();
     return closing;
   };
+  // Installed before the URL is printed: a supervisor may send SIGTERM as soon as it sees the server
+  // ready, and a signal with no handler yet would kill the process without draining.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       shutdown(signal).then(
@@ -176,5 +177,6 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
       );
     });
   }
+  process.stdout.write(`${banner(url, demo, operator)}\n`);
   return { app, store, url, close: () => shutdown('close') };
 }

@@ -61,12 +61,15 @@ function migratedTemplate(): Promise<string> {
 }
 
 /**
- * A database of its own on the test server: CREATE DATABASE t_<random>, migrated, dropped on close,
+ * A database of its own on the test server: CREATE DATABASE t_<random>, migrated unless `empty`,
+ * dropped on close,
  * so that tests share nothing but the server. The URL names it, for tests that start servers on it.
  */
-export async function createPostgresTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresTestDatabase(
+  options: { empty?: boolean } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
   if (!postgresTestUrl) throw new Error('MULTIENTITY_TEST_PG_URL is not set: run the tests with npm test');
-  const source = await migratedTemplate();
+  const source = options.empty ? 'template0' : await migratedTemplate();
   const name = `t_${randomBytes(8).toString('hex')}`;
   for (let attempt = 1; ; attempt++) {
     try {

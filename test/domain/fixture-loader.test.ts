@@ -1,15 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { recordAudit } from '../../src/domain/audit.js';
+import type { Clock } from '../../src/domain/clock.js';
 import { createConnectionService } from '../../src/domain/connection-service.js';
 import { FixtureError, loadFixture, planFixture } from '../../src/domain/fixture-loader.js';
 import { randomIds } from '../../src/domain/ids.js';
 import type { Actor } from '../../src/domain/model.js';
 import { verifySecret } from '../../src/domain/secrets.js';
 import type { Store } from '../../src/storage/store.js';
-import { manualClock } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture } from '../helpers/fixtures.js';
+
+/** A clock the test moves by hand; kept here so these domain tests need no app wiring. */
+function manualClock(start = Date.UTC(2026, 10, 30, 12)): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
 
 const clientId = 'c0ffee00-0000-4000-8000-000000000001';
 const clientSecret = 'readme-secret-0123456789';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import type { Clock } from '../../src/domain/clock.js';
 import {
   createIdempotencyService,
   decideIdempotency,
@@ -8,8 +9,18 @@ import {
   type IdempotentRequest,
 } from '../../src/domain/idempotency.js';
 import type { IdempotencyRecord } from '../../src/storage/store.js';
-import { manualClock } from '../helpers/build.js';
 import { sqliteDatabase } from '../helpers/databases.js';
+
+/** A clock the test moves by hand; kept here so these domain tests need no app wiring. */
+function manualClock(start = Date.UTC(2026, 10, 30, 12)): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
 
 const request: IdempotentRequest = {
   tenantId: '6398',

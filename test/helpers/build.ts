@@ -1,5 +1,5 @@
 import type { TestContext } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { loadFixture } from '../../src/domain/fixture-loader.js';
@@ -23,6 +23,8 @@ export interface BuildOptions {
   env?: NodeJS.ProcessEnv;
   /** Which database; a fresh, empty one of its own. Defaults to SQLite in memory. */
   database?: TestDatabase;
+  /** A pino logger for the app (e.g. one writing to a stream the test reads); none when left out. */
+  logger?: FastifyBaseLogger;
 }
 
 /** The whole app on a real SQLite database, loaded with a fixture (the Acme one unless told otherwise). */
@@ -31,7 +33,7 @@ export async function build(t: TestContext | undefined, options: BuildOptions = 
   const store = await (options.database ?? sqliteDatabase).openStore();
   const services = createServices({ store, clock: options.clock, ids: options.ids, config });
   await loadFixture(store, services.clock, options.fixture ?? acmeFixture());
-  const app = await buildApp({ services, config });
+  const app = await buildApp({ services, config, logger: options.logger });
   t?.after(async () => {
     await app.close();
     await store.close();

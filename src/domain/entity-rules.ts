@@ -12,13 +12,18 @@ export function isValidEntityName(name: string): boolean {
 
 let timeZones: Set<string> | undefined;
 
-/** An IANA time zone as the runtime knows it (Intl.supportedValuesOf), or an alias it accepts (GMT, UTC). */
+/**
+ * An IANA time zone as the runtime knows it (Intl.supportedValuesOf), or an alias it accepts (GMT,
+ * UTC, US/Pacific). Intl matches names case-insensitively, but the name is stored as written, so
+ * it must be spelled as IANA spells it: `america/los_angeles` and `utc` are refused.
+ */
 export function isValidTimezone(tz: string): boolean {
   timeZones ??= new Set(Intl.supportedValuesOf('timeZone'));
   if (timeZones.has(tz)) return true;
+  if (!tz.split('/').every((segment) => /^[A-Z]/.test(segment))) return false;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
+    const resolved = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+    return resolved === tz || resolved.toLowerCase() !== tz.toLowerCase();
   } catch {
     return false;
   }

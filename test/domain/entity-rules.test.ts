@@ -70,12 +70,33 @@ describe('time zones', () => {
     const refused = supported.filter((tz) => !isValidTimezone(tz));
     assert.deepEqual(refused, []);
   });
-  for (const tz of ['GMT', 'UTC', 'America/Los_Angeles', 'Europe/Berlin', 'Asia/Tokyo']) {
+  for (const tz of [
+    'GMT',
+    'UTC',
+    'America/Los_Angeles',
+    'Europe/Berlin',
+    'Asia/Tokyo',
+    'US/Pacific',
+    'Etc/GMT+5',
+  ]) {
     it(`accepts ${tz}`, () => {
       assert.equal(isValidTimezone(tz), true);
     });
   }
-  for (const tz of ['Mars/Olympus_Mons', 'garbage', '', 'America/Nowhere', 'GMT+25', 'Europe/']) {
+  for (const tz of [
+    'Mars/Olympus_Mons',
+    'garbage',
+    '',
+    'America/Nowhere',
+    'GMT+25',
+    'Europe/',
+    '+05:00',
+    'america/los_angeles',
+    'America/los_angeles',
+    'utc',
+    'gmt',
+    'us/pacific',
+  ]) {
     it(`rejects ${JSON.stringify(tz)}`, () => {
       assert.equal(isValidTimezone(tz), false);
     });

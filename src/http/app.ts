@@ -50,7 +50,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    return503OnClosing: false, // request-context answers 503 in Zuora's envelope instead
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },

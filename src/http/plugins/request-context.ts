@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseApiVersion } from '../../domain/api-version.js';
 import { AppError } from '../../domain/errors.js';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../../domain/idempotency.js';
+import { sendError } from '../error-handler.js';
 
 /** ≤64 US-ASCII printable characters, none of : ; " ' (REFERENCE.md §2). */
 const TRACK_ID = /^[\x20-\x7e]{1,64}$/;
@@ -23,6 +24,14 @@ export function registerRequestContext(app: FastifyInstance): void {
   app.decorateRequest('actor', undefined);
   app.decorateRequest('idempotency', undefined);
 
+  // Set when app.close() begins (SIGTERM): requests already under way finish, and one that arrives
+  // later on a connection that is still open gets 503 in Zuora's envelope (buildApp turns off
+  // Fastify's own 503, whose body is not Zuora's).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Zuora-Request-Id', request.id);
 
@@ -32,6 +41,8 @@ export function registerRequestContext(app: FastifyInstance): void {
       request.trackId = trackId;
       reply.header('Zuora-Track-Id', trackId);
       request.log = request.log.child({ trackId });
+      // Fastify logs "request completed" and errors through reply.log, a separate reference.
+      reply.log = request.log;
     }
 
     const version = header(request.headers['zuora-version']);
@@ -47,5 +58,8 @@ export function registerRequestContext(app: FastifyInstance): void {
       if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
         throw new AppError('IDEMPOTENCY_KEY_INVALID');
     }
+
+    if (closing)
+      return sendError(request, reply, new AppError('UNAVAILABLE', 'The server is shutting down.'));
   });
 }

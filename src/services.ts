@@ -5,6 +5,9 @@ import { createConnectionService } from './domain/connection-service.js';
 import { createIdempotencyService } from './domain/idempotency.js';
 import { type IdGenerator, randomIds } from './domain/ids.js';
 import { createUserAccessService } from './domain/user-access-service.js';
+import { createAdminService } from './domain/admin-service.js';
+import { createTenantClock } from './domain/tenant-clock.js';
+import { createTenantContexts, createTenantIds } from './domain/tenant-context.js';
 import type { Store } from './storage/store.js';
 
 export interface ServiceDeps {
@@ -15,12 +18,23 @@ export interface ServiceDeps {
 }
 
 /** Wires every service to its narrowed dependencies: the one place that knows them all. */
-export function createServices({ store, clock = systemClock, ids = randomIds, config = {} }: ServiceDeps) {
+export function createServices({
+  store,
+  clock: serverClock = systemClock,
+  ids: randomIdGenerator = randomIds,
+  config = {},
+}: ServiceDeps) {
+  // Every service sees the current request's tenant's clock and ids (docs/ARCHITECTURE.md).
+  const clock = createTenantClock(serverClock);
+  const ids = createTenantIds(randomIdGenerator);
+  const tenantContexts = createTenantContexts({ store, random: randomIdGenerator });
   return {
     store,
     clock,
     ids,
-    auth: createAuthService({ store, clock, ids }),
+    tenantContexts,
+    admin: createAdminService({ store, clock, ids, contexts: tenantContexts }),
+    auth: createAuthService({ store, clock, ids, contexts: tenantContexts }),
     connections: createConnectionService({ store, clock, ids }),
     idempotency: createIdempotencyService({
       store,

@@ -1,11 +1,12 @@
 import type { Store } from '../storage/store.js';
 import { accessibleEntityIds, canAccess, userAccess } from './access.js';
-import type { Clock } from './clock.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
 import { hexToUuid, type IdGenerator, parseEntityId } from './ids.js';
 import type { AccessToken, Actor } from './model.js';
 import { hashToken, verifySecret } from './secrets.js';
+import type { TenantClock } from './tenant-clock.js';
+import { runInTenantContext, type TenantContexts } from './tenant-context.js';
 
 /** Tokens live one hour (REFERENCE.md §2); Zuora reports 3599 seconds. */
 export const TOKEN_TTL_MS = HOUR_MS;
@@ -28,13 +29,26 @@ export interface TokenResponse {
 export interface AuthDeps {
   store: Pick<
     Store,
-    'findClient' | 'findUser' | 'listMemberships' | 'findEntity' | 'insertToken' | 'findToken' | 'findTenant'
+    | 'findClient'
+    | 'findUser'
+    | 'listMemberships'
+    | 'findEntity'
+    | 'insertToken'
+    | 'findToken'
+    | 'findTenant'
+    | 'findTenantState'
   >;
-  clock: Clock;
+  clock: TenantClock;
   ids: IdGenerator;
+  contexts: TenantContexts;
 }
 
-export function createAuthService({ store, clock, ids }: AuthDeps) {
+const invalidToken = () =>
+  new AppError('TOKEN_INVALID', undefined, {
+    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+  });
+
+export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
   return {
     /** `POST /oauth/token` with the client credentials grant (REFERENCE.md §1). */
     async issueToken(request: TokenRequest): Promise<TokenResponse> {
@@ -45,50 +59,58 @@ export function createAuthService({ store, clock, ids }: AuthDeps) {
       if (request.grant_type !== 'client_credentials') throw new AppError('GRANT_TYPE_UNSUPPORTED');
 
       const client = await store.findClient(request.client_id);
-      if (!client || !verifySecret(request.client_secret, client.secretHash)) {
+      if (
+        !client ||
+        !verifySecret(request.client_secret, client.secretHash) ||
+        client.status === 'Inactive'
+      ) {
         throw new AppError('INVALID_CLIENT', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
       }
       const user = await store.findUser(client.tenantId, client.userId);
-      if (user?.status !== 'Active') {
+      const context = await contexts.open(client.tenantId);
+      if (user?.status !== 'Active' || !context) {
         throw new AppError('INVALID_CLIENT', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
       }
-
-      // The scope is what the client names, narrowed to what the user can access now and to
-      // provisioned entities. Access granted later widens the next token, never this one.
-      const access = userAccess(user, await store.listMemberships(user.id));
-      const accessible = new Set(accessibleEntityIds(access));
-      const entityIds: string[] = [];
-      for (const id of client.entityIds) {
-        if (!accessible.has(id)) continue;
-        const entity = await store.findEntity(client.tenantId, id);
-        if (entity?.status === 'Provisioned') entityIds.push(id);
-      }
-
+      // The bearer token is drawn before entering the tenant's context, where a seed would make it
+      // predictable; the jti and the times are the tenant's (its seed, its clock).
       const token = ids.hex32();
-      const now = clock.now();
-      const record: AccessToken = {
-        tokenHash: hashToken(token),
-        jti: ids.hex32(),
-        tenantId: client.tenantId,
-        clientId: client.clientId,
-        userId: user.id,
-        entityIds,
-        issuedAt: now,
-        expiresAt: now + TOKEN_TTL_MS,
-      };
-      await store.insertToken(record);
-      const scope = [
-        `user.${user.id}`,
-        ...entityIds.map((id) => `entity.${hexToUuid(id)}`),
-        `tenant.${client.tenantId}`,
-      ];
-      return {
-        access_token: token,
-        token_type: 'bearer',
-        expires_in: EXPIRES_IN_SECONDS,
-        scope: scope.join(' '),
-        jti: record.jti,
-      };
+      return runInTenantContext(context, async () => {
+        // The scope is what the client names, narrowed to what the user can access now and to
+        // provisioned entities. Access granted later widens the next token, never this one.
+        const access = userAccess(user, await store.listMemberships(user.id));
+        const accessible = new Set(accessibleEntityIds(access));
+        const entityIds: string[] = [];
+        for (const id of client.entityIds) {
+          if (!accessible.has(id)) continue;
+          const entity = await store.findEntity(client.tenantId, id);
+          if (entity?.status === 'Provisioned') entityIds.push(id);
+        }
+
+        const now = clock.now();
+        const record: AccessToken = {
+          tokenHash: hashToken(token),
+          jti: ids.hex32(),
+          tenantId: client.tenantId,
+          clientId: client.clientId,
+          userId: user.id,
+          entityIds,
+          issuedAt: now,
+          expiresAt: now + TOKEN_TTL_MS,
+        };
+        await store.insertToken(record);
+        const scope = [
+          `user.${user.id}`,
+          ...entityIds.map((id) => `entity.${hexToUuid(id)}`),
+          `tenant.${client.tenantId}`,
+        ];
+        return {
+          access_token: token,
+          token_type: 'bearer',
+          expires_in: EXPIRES_IN_SECONDS,
+          scope: scope.join(' '),
+          jti: record.jti,
+        };
+      });
     },
 
     /** Checks a bearer token; answers the stored token, or throws TOKEN_INVALID (401). */
@@ -96,21 +118,16 @@ export function createAuthService({ store, clock, ids }: AuthDeps) {
       if (!bearer)
         throw new AppError('TOKEN_MISSING', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
       const token = await store.findToken(hashToken(bearer));
-      if (!token || token.expiresAt <= clock.now()) {
-        throw new AppError('TOKEN_INVALID', undefined, {
-          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-        });
-      }
-      const [user, client] = await Promise.all([
+      if (!token) throw invalidToken();
+      // Expiry is judged by the token's tenant's clock, which the admin API may have moved.
+      const [tenant, user, client] = await Promise.all([
+        store.findTenantState(token.tenantId),
         store.findUser(token.tenantId, token.userId),
         store.findClient(token.clientId),
       ]);
-      // A deactivated user's clients and tokens stop working at once (REFERENCE.md §6).
-      if (user?.status !== 'Active' || !client) {
-        throw new AppError('TOKEN_INVALID', undefined, {
-          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-        });
-      }
+      if (!tenant || token.expiresAt <= clock.nowFor(tenant.clock)) throw invalidToken();
+      // A deactivated user's or client's tokens stop working at once (REFERENCE.md §6).
+      if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
       return token;
     },
 

@@ -47,6 +47,25 @@ export const errorCatalogue = {
     category: 10,
     message: 'Permission denied: the bearer token is not the operator token.',
   },
+  // Admin API resources (TENANT_NOT_FOUND is with the other category 40 codes).
+  CLIENT_NOT_FOUND: { status: 404, category: 40, message: 'The OAuth client does not exist.' },
+  TENANT_EXISTS: { status: 400, category: 20, message: 'A tenant with this id already exists.' },
+  CLIENT_ID_TAKEN: {
+    status: 400,
+    category: 20,
+    message: 'An OAuth client with this client id already exists.',
+  },
+  USERNAME_TAKEN: {
+    status: 400,
+    category: 20,
+    message: 'A user with this username already exists in the tenant.',
+  },
+  FIXTURE_INVALID: { status: 400, category: 20, message: 'Invalid tenant fixture.' },
+  TENANT_NOT_RESETTABLE: {
+    status: 400,
+    category: 30,
+    message: 'Only tenants created through the admin API can be reset: this one came from a fixture file.',
+  },
   // Token endpoint form fields.
   GRANT_TYPE_UNSUPPORTED: {
     status: 400,
@@ -147,6 +166,7 @@ export const errorCatalogue = {
   ENTITY_NOT_FOUND: { status: 404, category: 40, message: 'The entity does not exist.' },
   CONNECTION_NOT_FOUND: { status: 404, category: 40, message: 'The entity connection does not exist.' },
   USER_NOT_FOUND: { status: 404, category: 40, message: 'The user does not exist.' },
+  TENANT_NOT_FOUND: { status: 404, category: 40, message: 'The tenant does not exist.' },
   // Rule restrictions (category 30).
   CONNECTION_TO_SELF: { status: 400, category: 30, message: 'An entity cannot connect to itself.' },
   CONNECTION_EXISTS: {

@@ -5,6 +5,7 @@ export type ConnectionStatus = 'Pending' | 'Connected' | 'Disconnected';
 export type Role = 'Administrator' | 'Standard User';
 export type MembershipStatus = 'Active' | 'Pending Review' | 'Access Denied';
 export type UserStatus = 'Active' | 'Inactive';
+export type ClientStatus = 'Active' | 'Inactive';
 
 export interface Tenant {
   id: string; // digits, e.g. "6398"
@@ -61,6 +62,8 @@ export interface OAuthClient {
   secretHash: string;
   entityIds: string[];
   createdAt: number;
+  /** Inactive clients get no tokens and their tokens stop working; absent means Active. */
+  status?: ClientStatus;
 }
 
 export interface AccessToken {

@@ -15,6 +15,11 @@ import { registerOperatorAuth } from './plugins/operator-auth.js';
 import { registerRequestContext } from './plugins/request-context.js';
 import { registerRequestDecoding } from './plugins/request-decoding.js';
 import './request-state.js';
+import { registerAdminAuditRoutes } from './routes/admin/audit.js';
+import { registerAdminClientRoutes } from './routes/admin/clients.js';
+import { registerAdminClockRoutes } from './routes/admin/clock.js';
+import { registerAdminTenantRoutes } from './routes/admin/tenants.js';
+import { registerAdminUserRoutes } from './routes/admin/users.js';
 import { registerEntityConnectionRoutes } from './routes/entity-connections.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerOAuthTokenRoute } from './routes/oauth-token.js';
@@ -69,7 +74,14 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
         description: "A self-hostable server that speaks Zuora's Multi-entity REST API.",
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          operatorToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The operator token (MULTIENTITY_OPERATOR_TOKEN), for /admin/v1.',
+          },
+        },
       },
       security: [{ bearerAuth: [] }],
     },
@@ -100,6 +112,11 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   registerOAuthTokenRoute(app, services);
   registerEntityConnectionRoutes(app, services);
   registerUserRoutes(app, services);
+  registerAdminTenantRoutes(app, services);
+  registerAdminUserRoutes(app, services);
+  registerAdminClientRoutes(app, services);
+  registerAdminClockRoutes(app, services);
+  registerAdminAuditRoutes(app, services);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.setNotFoundHandler((request, reply) => {

@@ -1,6 +1,7 @@
 import type { ApiVersion } from '../domain/api-version.js';
 import type { IdempotentRequest } from '../domain/idempotency.js';
 import type { Actor } from '../domain/model.js';
+import type { TenantContext } from '../domain/tenant-context.js';
 
 /** What the pipeline learns about a request, hook by hook (docs/ARCHITECTURE.md). */
 declare module 'fastify' {
@@ -11,6 +12,8 @@ declare module 'fastify' {
     apiVersion: ApiVersion | undefined;
     /** The tenant's default version, once the token names the tenant. */
     tenantApiVersion: ApiVersion | undefined;
+    /** The token's tenant's clock and ids, entered for the rest of the request (authentication.ts). */
+    tenantContext: TenantContext | undefined;
     /** Who calls and in which entity, once authenticated. */
     actor: Actor | undefined;
     /** The claimed Idempotency-Key, when this request runs under one. */

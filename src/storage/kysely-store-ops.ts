@@ -16,6 +16,14 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
     }
   }
 
+  // Expiry of these tenants' tokens and keys is judged by their own clock when used; the sweep,
+  // which knows only the server's time, leaves them until the tenant is reset or deleted.
+  const tenantsWithMovedClocks = () =>
+    db
+      .selectFrom('tenants')
+      .select('id')
+      .where((eb) => eb.or([eb('clock_offset_ms', '!=', 0), eb('clock_frozen_at', 'is not', null)]));
+
   return {
     // Tenants
     insertTenant: (tenant) =>
@@ -23,6 +31,48 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
     async findTenant(id) {
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       return row && map.toTenant(row);
+    },
+    async findTenantState(id) {
+      const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && map.toTenantState(row);
+    },
+    async updateTenantState(id, patch) {
+      const values: Partial<Database['tenants']> = {};
+      if (patch.fixture !== undefined) values.fixture = patch.fixture;
+      if (patch.idSeed !== undefined) values.id_seed = patch.idSeed;
+      if (patch.idCounter !== undefined) values.id_counter = patch.idCounter;
+      if (patch.clock !== undefined) {
+        values.clock_offset_ms = patch.clock.offsetMs;
+        values.clock_frozen_at = patch.clock.frozenAt;
+      }
+      if (Object.keys(values).length === 0) return;
+      await db.updateTable('tenants').set(values).where('id', '=', id).execute();
+    },
+    async nextIdSequence(id) {
+      await db
+        .updateTable('tenants')
+        .set((eb) => ({ id_counter: eb('id_counter', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+      const row = await db
+        .selectFrom('tenants')
+        .select('id_counter')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return Number(row.id_counter);
+    },
+    async deleteTenantData(id, { keepTenant }) {
+      // Children first, so this holds without relying on ON DELETE CASCADE.
+      const users = db.selectFrom('users').select('id').where('tenant_id', '=', id);
+      await db.deleteFrom('idempotency_keys').where('tenant_id', '=', id).execute();
+      await db.deleteFrom('access_tokens').where('tenant_id', '=', id).execute();
+      await db.deleteFrom('entity_connections').where('tenant_id', '=', id).execute();
+      await db.deleteFrom('oauth_clients').where('tenant_id', '=', id).execute();
+      await db.deleteFrom('memberships').where('user_id', 'in', users).execute();
+      await db.deleteFrom('users').where('tenant_id', '=', id).execute();
+      await db.deleteFrom('entities').where('tenant_id', '=', id).execute();
+      await db.deleteFrom('audit_events').where('tenant_id', '=', id).execute();
+      if (!keepTenant) await db.deleteFrom('tenants').where('id', '=', id).execute();
     },
     async listTenants() {
       const rows = await db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute();
@@ -190,6 +240,9 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .executeTakeFirst();
       return row && map.toClient(row);
     },
+    async setClientStatus(clientId, status) {
+      await db.updateTable('oauth_clients').set({ status }).where('client_id', '=', clientId).execute();
+    },
     async listClients(tenantId) {
       const rows = await db
         .selectFrom('oauth_clients')
@@ -210,7 +263,11 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
       return row && map.toToken(row);
     },
     async deleteExpiredTokens(now) {
-      const result = await db.deleteFrom('access_tokens').where('expires_at', '<=', now).executeTakeFirst();
+      const result = await db
+        .deleteFrom('access_tokens')
+        .where('expires_at', '<=', now)
+        .where('tenant_id', 'not in', tenantsWithMovedClocks())
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
 
@@ -346,6 +403,7 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
       const result = await db
         .deleteFrom('idempotency_keys')
         .where('expires_at', '<=', now)
+        .where('tenant_id', 'not in', tenantsWithMovedClocks())
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
@@ -357,6 +415,7 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
     async listAuditEvents(tenantId, filter) {
       let query = db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId);
       if (filter?.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
+      if (filter?.action !== undefined) query = query.where('action', '=', filter.action);
       const rows = await query
         .orderBy('at', 'desc')
         .orderBy('id', 'desc')

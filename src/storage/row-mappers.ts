@@ -1,6 +1,7 @@
 import type {
   AccessToken,
   AuditEvent,
+  ClientStatus,
   Connection,
   ConnectionStatus,
   Entity,
@@ -24,7 +25,7 @@ import type {
   TenantsTable,
   UsersTable,
 } from './schema.js';
-import type { IdempotencyRecord } from './store.js';
+import type { IdempotencyRecord, TenantState } from './store.js';
 
 /**
  * The one place where rows become domain records and back. PostgreSQL returns `bigint` columns as
@@ -41,6 +42,22 @@ export const fromTenant = (t: Tenant): TenantsTable => ({
   name: t.name,
   api_version: t.apiVersion,
   created_at: t.createdAt,
+  fixture: null,
+  id_seed: null,
+  id_counter: 0,
+  clock_offset_ms: 0,
+  clock_frozen_at: null,
+});
+
+export const toTenantState = (r: TenantsTable): TenantState => ({
+  tenantId: r.id,
+  fixture: r.fixture,
+  idSeed: r.id_seed,
+  idCounter: Number(r.id_counter),
+  clock: {
+    offsetMs: Number(r.clock_offset_ms),
+    frozenAt: r.clock_frozen_at === null ? null : Number(r.clock_frozen_at),
+  },
 });
 
 export const toEntity = (r: EntitiesTable): Entity => ({
@@ -124,6 +141,7 @@ export const toClient = (r: OAuthClientsTable): OAuthClient => ({
   secretHash: r.secret_hash,
   entityIds: JSON.parse(r.entity_ids) as string[],
   createdAt: Number(r.created_at),
+  status: r.status as ClientStatus,
 });
 export const fromClient = (c: OAuthClient): OAuthClientsTable => ({
   client_id: c.clientId,
@@ -132,6 +150,7 @@ export const fromClient = (c: OAuthClient): OAuthClientsTable => ({
   secret_hash: c.secretHash,
   entity_ids: JSON.stringify(c.entityIds),
   created_at: c.createdAt,
+  status: c.status ?? 'Active',
 });
 
 export const toToken = (r: AccessTokensTable): AccessToken => ({

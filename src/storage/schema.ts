@@ -5,6 +5,13 @@ export interface TenantsTable {
   name: string;
   api_version: string;
   created_at: number;
+  /** JSON: the fixture the admin API created the tenant from, for reset; null for file fixtures. */
+  fixture: string | null;
+  id_seed: string | null;
+  /** How many seeded id sequences the tenant has used. */
+  id_counter: number;
+  clock_offset_ms: number;
+  clock_frozen_at: number | null;
 }
 
 export interface EntitiesTable {
@@ -44,6 +51,7 @@ export interface OAuthClientsTable {
   /** JSON array of entity ids. */
   entity_ids: string;
   created_at: number;
+  status: string;
 }
 
 export interface AccessTokensTable {

@@ -1,6 +1,7 @@
 import type {
   AccessToken,
   AuditEvent,
+  ClientStatus,
   Connection,
   ConnectionStatus,
   Entity,
@@ -11,6 +12,18 @@ import type {
   User,
   UserStatus,
 } from '../domain/model.js';
+import type { TenantClockState } from '../domain/tenant-clock.js';
+
+/** What the admin API keeps with a tenant: how to reset it, its id seed, its clock. */
+export interface TenantState {
+  tenantId: string;
+  /** JSON: the fixture the tenant was created from; null for tenants loaded from a fixture file. */
+  fixture: string | null;
+  idSeed: string | null;
+  /** How many seeded id sequences have been handed out. */
+  idCounter: number;
+  clock: TenantClockState;
+}
 
 /** A stored first response to an Idempotency-Key (REFERENCE.md §7). */
 export interface IdempotencyRecord {
@@ -50,6 +63,18 @@ export interface StoreOps {
   insertTenant(tenant: Tenant): Promise<void>;
   findTenant(id: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
+  findTenantState(id: string): Promise<TenantState | undefined>;
+  updateTenantState(
+    id: string,
+    patch: Partial<Pick<TenantState, 'fixture' | 'idSeed' | 'idCounter' | 'clock'>>,
+  ): Promise<void>;
+  /** Takes the tenant's next id sequence number (from 1); run it in a transaction. */
+  nextIdSequence(id: string): Promise<number>;
+  /**
+   * Removes everything the tenant holds: connections, tokens, clients, memberships, users,
+   * entities, idempotency keys, audit events; and the tenant itself unless `keepTenant`.
+   */
+  deleteTenantData(id: string, options: { keepTenant: boolean }): Promise<void>;
 
   // Entities
   insertEntity(entity: Entity): Promise<void>;
@@ -86,6 +111,7 @@ export interface StoreOps {
   insertClient(client: OAuthClient): Promise<void>;
   findClient(clientId: string): Promise<OAuthClient | undefined>;
   listClients(tenantId: string): Promise<OAuthClient[]>;
+  setClientStatus(clientId: string, status: ClientStatus): Promise<void>;
   insertToken(token: AccessToken): Promise<void>;
   findToken(tokenHash: string): Promise<AccessToken | undefined>;
   deleteExpiredTokens(now: number): Promise<number>;
@@ -129,7 +155,10 @@ export interface StoreOps {
   // Audit trail
   insertAuditEvent(event: AuditEvent): Promise<void>;
   /** Newest first. */
-  listAuditEvents(tenantId: string, filter?: { limit?: number; resourceId?: string }): Promise<AuditEvent[]>;
+  listAuditEvents(
+    tenantId: string,
+    filter?: { limit?: number; resourceId?: string; action?: string },
+  ): Promise<AuditEvent[]>;
 }
 
 export interface Store extends StoreOps {

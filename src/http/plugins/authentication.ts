@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseApiVersion } from '../../domain/api-version.js';
+import { runInTenantContext } from '../../domain/tenant-context.js';
 import { AppError } from '../../domain/errors.js';
 import type { Services } from '../../services.js';
 import type { Store } from '../../storage/store.js';
@@ -33,8 +34,9 @@ async function entityContextHeader(
 
 export function registerAuthentication(
   app: FastifyInstance,
-  services: Pick<Services, 'auth' | 'store'>,
+  services: Pick<Services, 'auth' | 'store' | 'tenantContexts'>,
 ): void {
+  app.decorateRequest('tenantContext', undefined);
   app.addHook('onRequest', async (request) => {
     if (!request.routeOptions.config.auth) return;
     const authorization = request.headers.authorization;
@@ -46,6 +48,17 @@ export function registerAuthentication(
       token,
       await entityContextHeader(services.store, request, token.tenantId),
     );
+    request.tenantContext = await services.tenantContexts.open(token.tenantId);
     request.log = request.log.child({ tenantId: request.actor.tenantId, entityId: request.actor.entityId });
+  });
+
+  // The rest of the request runs in the tenant's context, so services read its clock and ids.
+  // Entered here, after the body is read, because a context entered in onRequest does not survive
+  // the request stream's events (the pattern of @fastify/request-context); everything after
+  // preValidation (idempotency claim, handler, onSend) runs inside it.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const context = request.tenantContext;
+    if (context) runInTenantContext(context, done);
+    else done();
   });
 }

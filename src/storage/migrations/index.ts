@@ -154,6 +154,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // The admin API (README: Using multientity in your test suite): the fixture a tenant was created
+  // from (for reset), its id seed and counter, its clock; a status for OAuth clients.
+  '0002_admin': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tenants').addColumn('fixture', 'text').execute();
+      await db.schema.alterTable('tenants').addColumn('id_seed', 'text').execute();
+      await db.schema
+        .alterTable('tenants')
+        .addColumn('id_counter', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('tenants')
+        .addColumn('clock_offset_ms', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('tenants').addColumn('clock_frozen_at', 'bigint').execute();
+      await db.schema
+        .alterTable('oauth_clients')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('Active'))
+        .execute();
+      await db.schema.createIndex('oauth_clients_tenant_idx').on('oauth_clients').column('tenant_id').execute();
+      await db.schema.createIndex('access_tokens_tenant_idx').on('access_tokens').column('tenant_id').execute();
+      await db.schema.createIndex('audit_events_resource_idx').on('audit_events').columns(['tenant_id', 'resource_id']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

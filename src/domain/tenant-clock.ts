@@ -1,0 +1,56 @@
+import type { Clock } from './clock.js';
+import { currentTenantContext } from './tenant-context.js';
+
+/**
+ * A tenant's clock as the admin API set it, kept in the database so every instance reads the same
+ * time: the tenant sees the server's time plus `offsetMs`, or, while frozen, exactly `frozenAt`.
+ */
+export interface TenantClockState {
+  offsetMs: number;
+  frozenAt: number | null;
+}
+
+export const REAL_TIME: TenantClockState = Object.freeze({ offsetMs: 0, frozenAt: null });
+
+export function isRealTime(state: TenantClockState): boolean {
+  return state.frozenAt === null && state.offsetMs === 0;
+}
+
+/** What a tenant's clock reads when the server's clock reads `serverNow`. */
+export function tenantTime(state: TenantClockState, serverNow: number): number {
+  return state.frozenAt ?? serverNow + state.offsetMs;
+}
+
+/** The state that makes the tenant's clock read `time` now, running or standing still. */
+export function clockSetTo(time: number, frozen: boolean, serverNow: number): TenantClockState {
+  return frozen ? { offsetMs: 0, frozenAt: time } : { offsetMs: time - serverNow, frozenAt: null };
+}
+
+/** The state moved forward by `ms`, running or frozen as it was. */
+export function clockAdvanced(state: TenantClockState, ms: number): TenantClockState {
+  return state.frozenAt === null
+    ? { offsetMs: state.offsetMs + ms, frozenAt: null }
+    : { offsetMs: state.offsetMs, frozenAt: state.frozenAt + ms };
+}
+
+export interface TenantClock extends Clock {
+  /** The server's own clock, which no tenant setting moves. */
+  readonly server: Clock;
+  /** The time a tenant with this clock state sees, whatever the current context. */
+  nowFor(state: TenantClockState): number;
+}
+
+/**
+ * The one Clock the services receive. Inside a tenant's request (docs/ARCHITECTURE.md: "Per-tenant
+ * clock and ids") it reads that tenant's clock; outside one (sweeps, start-up) the server's.
+ */
+export function createTenantClock(server: Clock): TenantClock {
+  return {
+    server,
+    now() {
+      const context = currentTenantContext();
+      return context ? tenantTime(context.clock, server.now()) : server.now();
+    },
+    nowFor: (state) => tenantTime(state, server.now()),
+  };
+}

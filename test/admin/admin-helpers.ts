@@ -1,0 +1,75 @@
+import type { TestContext } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { build, type BuildOptions, type TestApp } from '../helpers/build.js';
+
+export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
+
+/** The whole app with the admin API open to OPERATOR_TOKEN. */
+export function buildAdmin(t: TestContext, options: BuildOptions = {}): Promise<TestApp> {
+  return build(t, { ...options, env: { ...options.env, MULTIENTITY_OPERATOR_TOKEN: OPERATOR_TOKEN } });
+}
+
+/** An admin API call with the operator token. */
+export function admin(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) {
+  return app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+}
+
+/** One tenant in the fixture format, with no ids: the server makes them. */
+export function shopTenant(name = 'Shop') {
+  return {
+    name,
+    entities: [
+      {
+        name: 'Global',
+        locale: 'en_US',
+        timezone: 'GMT',
+        children: [
+          { name: 'Shop-US', locale: 'en_US', timezone: 'America/New_York' },
+          { name: 'Shop-EU', locale: 'de_DE', timezone: 'Europe/Berlin' },
+        ],
+      },
+    ],
+    users: [
+      {
+        username: 'admin@shop.test',
+        homeEntity: 'Global',
+        access: { Global: 'Administrator', 'Shop-US': 'Administrator', 'Shop-EU': 'Administrator' },
+        clients: [{ entities: ['Global', 'Shop-US', 'Shop-EU'] }],
+      },
+    ],
+  };
+}
+
+export interface CreatedTenant {
+  id: string;
+  globalEntityId: string;
+  entities: Record<string, string>;
+  users: Record<string, string>;
+  clients: { clientId: string; clientSecret: string; username: string; entityIds: string[] }[];
+}
+
+export async function createTenant(app: FastifyInstance, body: unknown = shopTenant()): Promise<CreatedTenant> {
+  const response = await admin(app, 'POST', '/admin/v1/tenants', body);
+  if (response.statusCode !== 201) throw new Error(`tenant not created: ${response.statusCode} ${response.body}`);
+  return response.json();
+}
+
+/** A bearer token for a client, or the failed response. */
+export async function tokenFor(app: FastifyInstance, client: { clientId: string; clientSecret: string }) {
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    payload: { client_id: client.clientId, client_secret: client.clientSecret, grant_type: 'client_credentials' },
+  });
+}
+
+export async function accessToken(app: FastifyInstance, client: { clientId: string; clientSecret: string }) {
+  const response = await tokenFor(app, client);
+  if (response.statusCode !== 200) throw new Error(`no token: ${response.statusCode} ${response.body}`);
+  return response.json().access_token as string;
+}

@@ -9,6 +9,7 @@ import {
   type FixtureTenant,
 } from '../contract/fixture.js';
 import type { Store, StoreOps } from '../storage/store.js';
+import { parseApiVersion } from './api-version.js';
 import type { Clock } from './clock.js';
 import {
   isValidEntityName,
@@ -115,6 +116,12 @@ export interface PlannedClient {
 }
 
 function planTenant(data: FixtureTenant, base: string): PlannedTenant {
+  if (data.apiVersion !== undefined && parseApiVersion(data.apiVersion) === null) {
+    throw new FixtureError(
+      `${base}.apiVersion`,
+      `'${data.apiVersion}' is not a Zuora-Version: a date such as 2024-05-20 or a number such as 211.0`,
+    );
+  }
   const tenantId = data.id ?? deriveTenantId(data.name);
   const flat = flattenEntities(data.entities[0], `${base}.entities[0]`);
   if (flat.length > MAX_ENTITIES_PER_TENANT) {

@@ -216,6 +216,12 @@ describe('planFixture rejects, naming the field', () => {
       message: /missing/,
       change: (f) => delete f.tenants[0].name,
     },
+    {
+      title: 'an apiVersion that is not a Zuora-Version',
+      path: `${t}.apiVersion`,
+      message: /'2024-02-30' is not a Zuora-Version/,
+      change: (f) => (f.tenants[0].apiVersion = '2024-02-30'),
+    },
     { title: 'an unknown tenant key', path: `${t}.colour`, change: (f) => (f.tenants[0].colour = 'red') },
     { title: 'a tenant id that is not digits', path: `${t}.id`, change: (f) => (f.tenants[0].id = 'acme') },
     {

@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { createAuthService } from './domain/auth-service.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { createConnectionService } from './domain/connection-service.js';
+import { createEntityService } from './domain/entity-service.js';
 import { createIdempotencyService } from './domain/idempotency.js';
 import { type IdGenerator, randomIds } from './domain/ids.js';
 import { createUserAccessService } from './domain/user-access-service.js';
@@ -36,6 +37,7 @@ export function createServices({
     admin: createAdminService({ store, clock, ids, contexts: tenantContexts }),
     auth: createAuthService({ store, clock, ids, contexts: tenantContexts }),
     connections: createConnectionService({ store, clock, ids }),
+    entities: createEntityService({ store, clock, ids }),
     idempotency: createIdempotencyService({
       store,
       clock,

@@ -20,6 +20,7 @@ import { registerAdminClientRoutes } from './routes/admin/clients.js';
 import { registerAdminClockRoutes } from './routes/admin/clock.js';
 import { registerAdminTenantRoutes } from './routes/admin/tenants.js';
 import { registerAdminUserRoutes } from './routes/admin/users.js';
+import { registerEntityRoutes } from './routes/entities.js';
 import { registerEntityConnectionRoutes } from './routes/entity-connections.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerOAuthTokenRoute } from './routes/oauth-token.js';
@@ -110,6 +111,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
 
   registerHealthRoute(app, services);
   registerOAuthTokenRoute(app, services);
+  registerEntityRoutes(app, services);
   registerEntityConnectionRoutes(app, services);
   registerUserRoutes(app, services);
   registerAdminTenantRoutes(app, services);

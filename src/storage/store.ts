@@ -100,6 +100,8 @@ export interface StoreOps {
   upsertMembership(membership: Membership): Promise<void>;
   listMemberships(userId: string): Promise<Membership[]>;
   findMembership(userId: string, entityId: string): Promise<Membership | undefined>;
+  /** Removes every membership in one of `entityIds` (deleted entities); answers what it removed. */
+  deleteMembershipsInEntities(entityIds: string[]): Promise<Membership[]>;
   /**
    * Writes `membership` only if the (user, entity) membership is still `expected` (null: there is
    * none); answers whether it wrote. A compare-and-set, so that of a concurrent accept and deny of
@@ -111,6 +113,7 @@ export interface StoreOps {
   insertClient(client: OAuthClient): Promise<void>;
   findClient(clientId: string): Promise<OAuthClient | undefined>;
   listClients(tenantId: string): Promise<OAuthClient[]>;
+  setClientEntities(clientId: string, entityIds: string[]): Promise<void>;
   setClientStatus(clientId: string, status: ClientStatus): Promise<void>;
   insertToken(token: AccessToken): Promise<void>;
   findToken(tokenHash: string): Promise<AccessToken | undefined>;
@@ -132,6 +135,8 @@ export interface StoreOps {
   ): Promise<ConnectionPage>;
   updateConnectionStatus(tenantId: string, id: string, status: ConnectionStatus, now: number): Promise<void>;
   deleteConnection(tenantId: string, id: string): Promise<void>;
+  /** Removes every connection whose source or target is one of `entityIds`; answers what it removed. */
+  deleteConnectionsOfEntities(tenantId: string, entityIds: string[]): Promise<Connection[]>;
 
   // Idempotency keys
   /** Inserts a 'running' claim; throws UniqueViolation when the key is already held. */

@@ -302,6 +302,32 @@ for (const database of testDatabases) {
         assert.equal((await store.findUser(T1, hex('6')))?.status, 'Active', 'only in its own tenant');
       });
 
+      it('lists a user’s memberships by entity id, whatever the order they were written in', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        for (const entityId of [ids.lab, ids.global, ids.eu, ids.us]) {
+          await store.upsertMembership({
+            userId: hex('5'),
+            entityId,
+            role: 'Standard User',
+            status: 'Pending Review',
+            updatedAt: t0,
+          });
+        }
+        // An update must not move a membership in the list.
+        await store.upsertMembership({
+          userId: hex('5'),
+          entityId: ids.global,
+          role: 'Administrator',
+          status: 'Active',
+          updatedAt: t0 + 1,
+        });
+        assert.deepEqual(
+          (await store.listMemberships(hex('5'))).map((m) => m.entityId),
+          [ids.global, ids.us, ids.eu, ids.lab],
+        );
+      });
+
       it('inserts a membership, then replaces its role, status and time', async (t) => {
         const store = await seeded(t);
         await store.insertUser(user(hex('5')));
@@ -323,10 +349,10 @@ for (const database of testDatabases) {
         await store.upsertMembership(active);
         assert.deepEqual(await store.findMembership(hex('5'), ids.us), active);
         await store.upsertMembership({ ...pending, entityId: ids.eu, status: 'Access Denied' });
-        assert.deepEqual(
-          (await store.listMemberships(hex('5'))).sort((a, b) => a.entityId.localeCompare(b.entityId)),
-          [active, { ...pending, entityId: ids.eu, status: 'Access Denied' }],
-        );
+        assert.deepEqual(await store.listMemberships(hex('5')), [
+          active,
+          { ...pending, entityId: ids.eu, status: 'Access Denied' },
+        ]);
         assert.equal(await store.findMembership(hex('5'), ids.global), undefined);
         assert.deepEqual(await store.listMemberships(hex('6')), []);
       });
@@ -356,6 +382,30 @@ for (const database of testDatabases) {
           [client.clientId],
         );
         assert.deepEqual(await store.listClients(T2), []);
+      });
+
+      it('lists a tenant’s clients oldest first, then by client id', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        const client = (clientId: string, createdAt: number): OAuthClient => ({
+          clientId,
+          tenantId: T1,
+          userId: hex('5'),
+          secretHash: 'x',
+          entityIds: [ids.global],
+          createdAt,
+        });
+        await store.insertClient(client('cccccccc-0000-4000-8000-000000000000', t0));
+        await store.insertClient(client('bbbbbbbb-0000-4000-8000-000000000000', t0 + 1));
+        await store.insertClient(client('aaaaaaaa-0000-4000-8000-000000000000', t0 + 1));
+        assert.deepEqual(
+          (await store.listClients(T1)).map((c) => c.clientId),
+          [
+            'cccccccc-0000-4000-8000-000000000000',
+            'aaaaaaaa-0000-4000-8000-000000000000',
+            'bbbbbbbb-0000-4000-8000-000000000000',
+          ],
+        );
       });
 
       it('refuses a second client with the same id', async (t) => {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import * as map from './row-mappers.js';
 import type { Database } from './schema.js';
 import type { StoreOps } from './store.js';
@@ -234,6 +234,19 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+    async deleteMembershipsInEntities(entityIds) {
+      if (entityIds.length === 0) return [];
+      // Select, then delete: RETURNING is not in every SQL dialect Kysely speaks.
+      const rows = await db
+        .selectFrom('memberships')
+        .selectAll()
+        .where('entity_id', 'in', entityIds)
+        .orderBy('user_id')
+        .orderBy('entity_id')
+        .execute();
+      await db.deleteFrom('memberships').where('entity_id', 'in', entityIds).execute();
+      return rows.map(map.toMembership);
+    },
 
     // OAuth clients and tokens
     insertClient: (client) =>
@@ -258,6 +271,13 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .orderBy('client_id')
         .execute();
       return rows.map(map.toClient);
+    },
+    async setClientEntities(clientId, entityIds) {
+      await db
+        .updateTable('oauth_clients')
+        .set({ entity_ids: JSON.stringify(entityIds) })
+        .where('client_id', '=', clientId)
+        .execute();
     },
     insertToken: (token) =>
       write(() => db.insertInto('access_tokens').values(map.fromToken(token)).execute()).then(() => {}),
@@ -339,6 +359,21 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
         .execute();
+    },
+    async deleteConnectionsOfEntities(tenantId, entityIds) {
+      if (entityIds.length === 0) return [];
+      const touching = (eb: ExpressionBuilder<Database, 'entity_connections'>) =>
+        eb.or([eb('source_entity_id', 'in', entityIds), eb('target_entity_id', 'in', entityIds)]);
+      const rows = await db
+        .selectFrom('entity_connections')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where(touching)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      await db.deleteFrom('entity_connections').where('tenant_id', '=', tenantId).where(touching).execute();
+      return rows.map(map.toConnection);
     },
 
     // Idempotency keys

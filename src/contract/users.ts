@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { authenticatedErrors, CommonHeaders, ENTITY_ID_DESCRIPTION } from './common.js';
+import { authenticatedErrors, CommonHeaders } from './common.js';
+import { Entity } from './entities.js';
 
 const TAGS = ['User Access'];
 
@@ -8,27 +9,9 @@ export const UsernameParams = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 255, description: 'The user name, within your tenant.' }),
 });
 
-/**
- * An entity as Zuora's `GETEntitiesType` describes it. Kept here rather than shared with the entity
- * operations so that this contract does not wait on theirs; the two must stay the same shape.
- */
-export const AccessibleEntity = Type.Object(
-  {
-    id: Type.String({ description: ENTITY_ID_DESCRIPTION }),
-    name: Type.String(),
-    displayName: Type.String(),
-    locale: Type.String(),
-    timezone: Type.String(),
-    status: Type.Union([Type.Literal('Provisioned'), Type.Literal('Unprovisioned')]),
-    parentId: Type.Union([Type.String(), Type.Null()], { description: 'null for the global entity.' }),
-    tenantId: Type.String({ description: 'The tenant id: digits.' }),
-  },
-  { title: 'entities' },
-);
-
 export const AccessibleEntitiesResponse = Type.Object(
   {
-    entities: Type.Array(AccessibleEntity, {
+    entities: Type.Array(Entity, {
       description:
         "The user's home entity and every entity where the user's access is Active, in the hierarchy's creation order.",
     }),

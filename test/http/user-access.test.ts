@@ -453,6 +453,26 @@ for (const database of testDatabases) {
       });
     });
 
+    it('never lets a concurrent accept undo a deny of the same request', async (t) => {
+      const { app, store } = await setup(t, database);
+      const usAdmin = await callerFor(app, clients.usAdminSingle);
+      const euAdmin = await callerFor(app, clients.euAdmin);
+      for (let round = 0; round < 4; round++) {
+        assertSuccessOnly(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }));
+        const [accepted, denied] = await Promise.all([
+          euAdmin.accept('sales@acme.test'),
+          euAdmin.deny('sales@acme.test'),
+        ]);
+        // Either order is a valid outcome, but a deny that answered 200 is the last word, and each
+        // answer is a success, a rule error or a retryable conflict.
+        for (const res of [accepted, denied]) assert.ok([200, 400, 409].includes(res.statusCode), res.body);
+        const status = (await membership(store, 'sales@acme.test', ids.eu))?.status;
+        if (denied.statusCode === 200) assert.equal(status, 'Access Denied');
+        else assert.equal(status, accepted.statusCode === 200 ? 'Active' : 'Pending Review');
+        if (status !== 'Access Denied') assertSuccessOnly(await euAdmin.deny('sales@acme.test'));
+      }
+    });
+
     describe('store: setMembershipIf', () => {
       it('writes only while the membership is still in the status read', async (t) => {
         const { store, sales } = await setup(t, database);

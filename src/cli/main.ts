@@ -1,12 +1,14 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { FixtureError } from '../domain/fixture-loader.js';
-import { openStore } from '../storage/open-store.js';
+import { isPostgresUrl, openStore } from '../storage/open-store.js';
+import { CopyError, copySqliteToPostgres } from '../storage/postgres/copy-from-sqlite.js';
 import { serve } from './serve.js';
 
 function fail(error: unknown): never {
   if (error instanceof FixtureError) process.stderr.write(`Invalid fixture: ${error.message}\n`);
   else if (error instanceof ConfigError) process.stderr.write(`Invalid configuration: ${error.message}\n`);
+  else if (error instanceof CopyError) process.stderr.write(`Cannot copy: ${error.message}\n`);
   else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 }
@@ -21,7 +23,10 @@ export function createProgram(): Command {
     .description('Serve the API (what `npm start` runs)')
     .option('--port <port>', 'port to listen on (PORT; default 8080)')
     .option('--host <host>', 'address to listen on (HOST; default 127.0.0.1)')
-    .option('--db <db>', 'SQLite file path or :memory: (MULTIENTITY_DB; default ./data/multientity.db)')
+    .option(
+      '--db <db>',
+      'SQLite file path, :memory: or postgres:// URL (MULTIENTITY_DB, DATABASE_URL; default ./data/multientity.db)',
+    )
     .option('--fixture <file>', 'load this fixture file on start (MULTIENTITY_FIXTURE)')
     .option(
       '--log-level <level>',
@@ -34,12 +39,29 @@ export function createProgram(): Command {
   program
     .command('migrate')
     .description('Bring the database schema up to date, then exit')
-    .option('--db <db>', 'SQLite file path (MULTIENTITY_DB)')
+    .option('--db <db>', 'SQLite file path or postgres:// URL (MULTIENTITY_DB, DATABASE_URL)')
     .action(async (options) => {
       try {
         const store = await openStore(loadConfig(process.env, options));
         await store.close();
         process.stdout.write('database schema is up to date\n');
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  program
+    .command('copy-sqlite-to-postgres')
+    .description('Copy every row of a SQLite database into an empty PostgreSQL database, then exit')
+    .requiredOption('--from <file>', 'the SQLite database file')
+    .requiredOption('--to <url>', 'the PostgreSQL database, as a postgres:// URL; it must hold no rows')
+    .action(async (options: { from: string; to: string }) => {
+      try {
+        if (!isPostgresUrl(options.to))
+          throw new CopyError(`--to must be a postgres:// URL; got '${options.to}'`);
+        const copied = await copySqliteToPostgres(options);
+        for (const { table, rows } of copied) process.stdout.write(`${table}: ${rows} rows\n`);
+        process.stdout.write(`copied ${options.from} into PostgreSQL\n`);
       } catch (error) {
         fail(error);
       }

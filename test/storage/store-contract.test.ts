@@ -147,6 +147,146 @@ for (const database of testDatabases) {
       });
     });
 
+    describe('tenant state', () => {
+      it('starts a tenant with no fixture, no seed, counter 0 and the real clock', async (t) => {
+        const store = await open(t);
+        await store.insertTenant(tenant(T1));
+        assert.deepEqual(await store.findTenantState(T1), {
+          tenantId: T1,
+          fixture: null,
+          idSeed: null,
+          idCounter: 0,
+          clock: { offsetMs: 0, frozenAt: null },
+        });
+        assert.equal(await store.findTenantState('404'), undefined);
+      });
+
+      it('updates only the parts of the state a patch names', async (t) => {
+        const store = await open(t);
+        await store.insertTenant(tenant(T1));
+        await store.insertTenant(tenant(T2));
+        await store.updateTenantState(T1, { fixture: '{"tenants":[]}', idSeed: 'seed-1' });
+        await store.updateTenantState(T1, { clock: { offsetMs: -3_600_000, frozenAt: t0 } });
+        await store.updateTenantState(T1, { idCounter: 7 });
+        await store.updateTenantState(T1, {});
+        assert.deepEqual(await store.findTenantState(T1), {
+          tenantId: T1,
+          fixture: '{"tenants":[]}',
+          idSeed: 'seed-1',
+          idCounter: 7,
+          clock: { offsetMs: -3_600_000, frozenAt: t0 },
+        });
+        await store.updateTenantState(T1, {
+          fixture: null,
+          idSeed: null,
+          clock: { offsetMs: 0, frozenAt: null },
+        });
+        assert.deepEqual(await store.findTenantState(T1), {
+          tenantId: T1,
+          fixture: null,
+          idSeed: null,
+          idCounter: 7,
+          clock: { offsetMs: 0, frozenAt: null },
+        });
+        assert.equal((await store.findTenantState(T2))?.idCounter, 0, 'another tenant is untouched');
+        assert.deepEqual(await store.findTenant(T1), tenant(T1), 'the tenant record itself is untouched');
+      });
+
+      it('hands out id sequence numbers from 1, per tenant', async (t) => {
+        const store = await open(t);
+        await store.insertTenant(tenant(T1));
+        await store.insertTenant(tenant(T2));
+        assert.equal(await store.transaction((tx) => tx.nextIdSequence(T1)), 1);
+        assert.equal(await store.transaction((tx) => tx.nextIdSequence(T1)), 2);
+        assert.equal(await store.transaction((tx) => tx.nextIdSequence(T2)), 1);
+        assert.equal((await store.findTenantState(T1))?.idCounter, 2);
+      });
+
+      it('hands out distinct sequence numbers to concurrent transactions', async (t) => {
+        const store = await open(t);
+        await store.insertTenant(tenant(T1));
+        const taken = await Promise.all(
+          Array.from({ length: 5 }, () => store.transaction((tx) => tx.nextIdSequence(T1))),
+        );
+        assert.deepEqual([...taken].sort(), [1, 2, 3, 4, 5]);
+      });
+
+      for (const keepTenant of [true, false]) {
+        it(`deletes everything a tenant holds${keepTenant ? ', keeping the tenant' : ' and the tenant'}, and nothing of another`, async (t) => {
+          const store = await seeded(t);
+          for (const tenantId of [T1, T2]) {
+            const root = tenantId === T1 ? ids.global : ids.otherGlobal;
+            const userId = tenantId === T1 ? hex('5') : hex('6');
+            const clientId = `${tenantId}-client`.padEnd(36, '0');
+            await store.insertUser(user(userId, { tenantId, homeEntityId: root }));
+            await store.upsertMembership({
+              userId,
+              entityId: root,
+              role: 'Administrator',
+              status: 'Active',
+              updatedAt: t0,
+            });
+            await store.insertClient({
+              clientId,
+              tenantId,
+              userId,
+              secretHash: 'x',
+              entityIds: [root],
+              createdAt: t0,
+            });
+            await store.insertToken({
+              tokenHash: `${tenantId}`.padEnd(64, '0'),
+              jti: hex('1'),
+              tenantId,
+              clientId,
+              userId,
+              entityIds: [root],
+              issuedAt: t0,
+              expiresAt: t0 + 3_600_000,
+            });
+            await store.insertIdempotencyClaim(claim({ tenantId }));
+            await store.insertAuditEvent({
+              id: tenantId.padEnd(32, '0'),
+              tenantId,
+              at: t0,
+              userId,
+              clientId,
+              entityId: root,
+              action: 'entity.update',
+              resourceType: 'entity',
+              resourceId: root,
+              before: null,
+              after: null,
+            });
+          }
+          await store.insertConnection(connection(ids.us, ids.eu, 'Connected'));
+          await store.deleteTenantData(T1, { keepTenant });
+
+          assert.equal(!!(await store.findTenant(T1)), keepTenant);
+          assert.deepEqual(await store.listEntities(T1), []);
+          assert.deepEqual(await store.listUsers(T1), []);
+          assert.deepEqual(await store.listMemberships(hex('5')), []);
+          assert.deepEqual(await store.listClients(T1), []);
+          assert.equal(await store.findToken(T1.padEnd(64, '0')), undefined);
+          assert.deepEqual(await store.listConnections(T1, ids.us, 'both', { offset: 0, limit: 10 }), {
+            connections: [],
+            hasMore: false,
+          });
+          assert.equal(await store.findIdempotencyRecord(T1, claim().clientId, claim().key), undefined);
+          assert.deepEqual(await store.listAuditEvents(T1), []);
+
+          assert.ok(await store.findTenant(T2));
+          assert.equal((await store.listEntities(T2)).length, 1);
+          assert.equal((await store.listUsers(T2)).length, 1);
+          assert.equal((await store.listMemberships(hex('6'))).length, 1);
+          assert.equal((await store.listClients(T2)).length, 1);
+          assert.ok(await store.findToken(T2.padEnd(64, '0')));
+          assert.ok(await store.findIdempotencyRecord(T2, claim().clientId, claim().key));
+          assert.equal((await store.listAuditEvents(T2)).length, 1);
+        });
+      }
+    });
+
     describe('entities', () => {
       it('round-trips an entity with every field, with and without a parent', async (t) => {
         const store = await seeded(t);
@@ -328,6 +468,80 @@ for (const database of testDatabases) {
         );
       });
 
+      it('writes a membership only while it still has the expected status (compare-and-set)', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        const base = { userId: hex('5'), entityId: ids.us, role: 'Standard User' as const, updatedAt: t0 };
+        const pending = { ...base, status: 'Pending Review' as const };
+        assert.equal(await store.setMembershipIf(pending, null), true, 'none yet: inserted');
+        assert.deepEqual(await store.findMembership(hex('5'), ids.us), pending);
+        assert.equal(
+          await store.setMembershipIf({ ...pending, updatedAt: t0 + 1 }, null),
+          false,
+          'one exists',
+        );
+        assert.equal(
+          await store.setMembershipIf({ ...base, status: 'Active', updatedAt: t0 + 2 }, 'Access Denied'),
+          false,
+        );
+        assert.deepEqual(
+          await store.findMembership(hex('5'), ids.us),
+          pending,
+          'a refused write changes nothing',
+        );
+        const active = {
+          ...base,
+          role: 'Administrator' as const,
+          status: 'Active' as const,
+          updatedAt: t0 + 3,
+        };
+        assert.equal(await store.setMembershipIf(active, 'Pending Review'), true);
+        assert.deepEqual(await store.findMembership(hex('5'), ids.us), active);
+      });
+
+      it('lets only one of a concurrent accept and deny of the same request win', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        const base = { userId: hex('5'), entityId: ids.us, role: 'Standard User' as const, updatedAt: t0 };
+        await store.setMembershipIf({ ...base, status: 'Pending Review' }, null);
+        const results = await Promise.all([
+          store.setMembershipIf({ ...base, status: 'Active', updatedAt: t0 + 1 }, 'Pending Review'),
+          store.setMembershipIf({ ...base, status: 'Access Denied', updatedAt: t0 + 1 }, 'Pending Review'),
+        ]);
+        assert.equal(results.filter(Boolean).length, 1);
+        const status = (await store.findMembership(hex('5'), ids.us))?.status;
+        assert.equal(status, results[0] ? 'Active' : 'Access Denied');
+      });
+
+      it('deletes the memberships in given entities and answers them', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        await store.insertUser(user(hex('6')));
+        const m = (userId: string, entityId: string) => ({
+          userId,
+          entityId,
+          role: 'Standard User' as const,
+          status: 'Active' as const,
+          updatedAt: t0,
+        });
+        for (const x of [
+          m(hex('6'), ids.lab),
+          m(hex('5'), ids.lab),
+          m(hex('5'), ids.us),
+          m(hex('5'), ids.eu),
+        ]) {
+          await store.upsertMembership(x);
+        }
+        const removed = await store.deleteMembershipsInEntities([ids.lab, ids.us]);
+        assert.deepEqual(
+          [...removed].sort((a, b) => `${a.userId}${a.entityId}`.localeCompare(`${b.userId}${b.entityId}`)),
+          [m(hex('5'), ids.us), m(hex('5'), ids.lab), m(hex('6'), ids.lab)],
+        );
+        assert.deepEqual(await store.listMemberships(hex('5')), [m(hex('5'), ids.eu)]);
+        assert.deepEqual(await store.listMemberships(hex('6')), []);
+        assert.deepEqual(await store.deleteMembershipsInEntities([]), []);
+      });
+
       it('inserts a membership, then replaces its role, status and time', async (t) => {
         const store = await seeded(t);
         await store.insertUser(user(hex('5')));
@@ -406,6 +620,29 @@ for (const database of testDatabases) {
             'bbbbbbbb-0000-4000-8000-000000000000',
           ],
         );
+      });
+
+      it('changes a client’s entities and status', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        const clientId = '22222222-2222-4222-8222-222222222222';
+        await store.insertClient({
+          clientId,
+          tenantId: T1,
+          userId: hex('5'),
+          secretHash: 'x',
+          entityIds: [ids.global, ids.us],
+          createdAt: t0,
+        });
+        assert.equal((await store.findClient(clientId))?.status ?? 'Active', 'Active');
+        await store.setClientEntities(clientId, [ids.eu, ids.global]);
+        assert.deepEqual((await store.findClient(clientId))?.entityIds, [ids.eu, ids.global]);
+        await store.setClientEntities(clientId, []);
+        assert.deepEqual((await store.findClient(clientId))?.entityIds, []);
+        await store.setClientStatus(clientId, 'Inactive');
+        assert.equal((await store.findClient(clientId))?.status, 'Inactive');
+        await store.setClientStatus(clientId, 'Active');
+        assert.equal((await store.findClient(clientId))?.status, 'Active');
       });
 
       it('refuses a second client with the same id', async (t) => {
@@ -523,6 +760,22 @@ for (const database of testDatabases) {
         assert.equal(await store.findOpenConnection(T2, ids.us, ids.eu), undefined);
         await store.updateConnectionStatus(T1, pending.id, 'Connected', t0 + 50);
         assert.equal((await store.findOpenConnection(T1, ids.us, ids.eu))?.status, 'Connected');
+      });
+
+      it('deletes the connections touching given entities, either side, in the tenant, and answers them', async (t) => {
+        const store = await seeded(t);
+        const out = connection(ids.us, ids.eu, 'Connected', { createdAt: t0 + 1 });
+        const inbound = connection(ids.global, ids.us, 'Pending', { createdAt: t0 + 2 });
+        const old = connection(ids.lab, ids.global, 'Disconnected', { createdAt: t0 + 3 });
+        const kept = connection(ids.global, ids.eu, 'Pending', { createdAt: t0 + 4 });
+        for (const c of [kept, old, inbound, out]) await store.insertConnection(c);
+        assert.deepEqual(await store.deleteConnectionsOfEntities(T2, [ids.us]), [], 'another tenant');
+        assert.deepEqual(await store.deleteConnectionsOfEntities(T1, [ids.us, ids.lab]), [out, inbound, old]);
+        assert.deepEqual(
+          (await store.listConnections(T1, ids.global, 'both', { offset: 0, limit: 10 })).connections,
+          [kept],
+        );
+        assert.deepEqual(await store.deleteConnectionsOfEntities(T1, []), []);
       });
 
       it('deletes a connection in its own tenant only', async (t) => {

@@ -25,8 +25,12 @@ export function isAdmin(access: UserAccess, entityId: string): boolean {
   return membership?.status === 'Active' && membership.role === 'Administrator';
 }
 
-/** Every entity the user can access: the home entity first, then the Active memberships. */
+/**
+ * Every entity the user can access: the home entity first, then the Active memberships; none for an
+ * inactive user, as canAccess says.
+ */
 export function accessibleEntityIds(access: UserAccess): string[] {
+  if (access.user.status !== 'Active') return [];
   const ids = [access.user.homeEntityId];
   for (const m of access.memberships.values()) {
     if (m.status === 'Active' && m.entityId !== access.user.homeEntityId) ids.push(m.entityId);

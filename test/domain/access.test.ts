@@ -77,6 +77,11 @@ describe('accessibleEntityIds', () => {
     ]);
     assert.deepEqual(accessibleEntityIds(access), [home, third]);
   });
+  it('lists nothing for an inactive user, agreeing with canAccess', () => {
+    const access = userAccess(user('Inactive'), [membership(other, 'Administrator', 'Active')]);
+    assert.deepEqual(accessibleEntityIds(access), []);
+    for (const id of [home, other]) assert.equal(canAccess(access, id), false);
+  });
   it('lists only the home entity for a user without memberships', () => {
     assert.deepEqual(accessibleEntityIds(userAccess(user(), [])), [home]);
   });

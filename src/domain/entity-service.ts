@@ -188,8 +188,9 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
           ...(input.locale !== undefined && { locale: input.locale }),
           ...(input.timezone !== undefined && { timezone: input.timezone }),
         };
+        const keys = Object.keys(patch) as (keyof typeof patch)[];
+        if (!keys.some((key) => patch[key] !== entity[key])) return entity;
         const updated: Entity = { ...entity, ...patch };
-        if (JSON.stringify(updated) === JSON.stringify(entity)) return entity;
         await guardName(() => tx.updateEntity(actor.tenantId, entity.id, patch));
         await recordAudit(tx, audit, actor.tenantId, actor, {
           action: 'entity.update',

@@ -430,6 +430,14 @@ for (const database of testDatabases) {
       assert.equal(read.displayName, 'Acme');
     });
 
+    it('answers {success:true} and records no change for a PUT that changes nothing', async (t) => {
+      const { app, store } = await build(t, { database });
+      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      assertSuccessOnly(await admin.update(ids.us, {}));
+      assertSuccessOnly(await admin.update(ids.us, { name: 'Acme-US', locale: 'en_US' }));
+      assert.deepEqual(await store.listAuditEvents(ids.tenant, { resourceId: ids.us }), []);
+    });
+
     it('answers 400 with category 21 for parentId: the parent is fixed at creation', async (t) => {
       const { app } = await build(t, { database });
       const admin = await callerFor(app, clients.globalAdmin, ids.global);

@@ -9,7 +9,7 @@ import {
   type IdempotentRequest,
 } from '../../src/domain/idempotency.js';
 import type { IdempotencyRecord } from '../../src/storage/store.js';
-import { sqliteDatabase } from '../helpers/databases.js';
+import { type TestDatabase, testDatabases } from '../helpers/databases.js';
 
 /** A clock the test moves by hand; kept here so these domain tests need no app wiring. */
 function manualClock(start = Date.UTC(2026, 10, 30, 12)): Clock & { advance(ms: number): void } {
@@ -87,8 +87,8 @@ describe('decideIdempotency', () => {
   });
 });
 
-async function setup(t: TestContext, options: { matchBody?: boolean } = {}) {
-  const store = await sqliteDatabase.openStore();
+async function setup(t: TestContext, database: TestDatabase, options: { matchBody?: boolean } = {}) {
+  const store = await database.openStore();
   t.after(() => store.close());
   const clock = manualClock(now);
   const service = createIdempotencyService({ store, clock, ...options });
@@ -105,142 +105,153 @@ async function assertAppError(promise: Promise<unknown>, code: string, status: n
   });
 }
 
-describe('idempotency service on SQLite', () => {
-  it('lets the first request with a key proceed and stores a running claim', async (t) => {
-    const { store, service } = await setup(t);
-    assert.deepEqual(await service.begin(request), { kind: 'proceed' });
-    const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-    assert.equal(stored?.state, 'running');
-    assert.equal(stored?.lockedUntil, now + IDEMPOTENCY_LEASE_MS);
-    assert.equal(stored?.expiresAt, now + IDEMPOTENCY_TTL_MS);
-  });
+for (const database of testDatabases) {
+  describe(`idempotency service on ${database.name}`, () => {
+    it('lets the first request with a key proceed and stores a running claim', async (t) => {
+      const { store, service } = await setup(t, database);
+      assert.deepEqual(await service.begin(request), { kind: 'proceed' });
+      const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
+      assert.equal(stored?.state, 'running');
+      assert.equal(stored?.lockedUntil, now + IDEMPOTENCY_LEASE_MS);
+      assert.equal(stored?.expiresAt, now + IDEMPOTENCY_TTL_MS);
+    });
 
-  it('replays the stored response to a retry', async (t) => {
-    const { service, clock } = await setup(t);
-    await service.begin(request);
-    await service.complete(request, response);
-    clock.advance(IDEMPOTENCY_TTL_MS - 1);
-    assert.deepEqual(await service.begin(request), { kind: 'replay', response });
-  });
-
-  it('answers 409 to a retry while the first request is running', async (t) => {
-    const { service, clock } = await setup(t);
-    await service.begin(request);
-    clock.advance(IDEMPOTENCY_LEASE_MS - 1);
-    await assertAppError(service.begin(request), 'IDEMPOTENCY_KEY_IN_FLIGHT', 409);
-  });
-
-  for (const [what, change] of [
-    ['URL', { url: '/v1/entities' }],
-    ['method', { method: 'PATCH' }],
-    ['body', { bodyHash: 'c'.repeat(64) }],
-  ] as const) {
-    it(`answers 422 to the same key with another ${what}`, async (t) => {
-      const { service } = await setup(t);
+    it('replays the stored response to a retry', async (t) => {
+      const { service, clock } = await setup(t, database);
       await service.begin(request);
       await service.complete(request, response);
-      await assertAppError(service.begin({ ...request, ...change }), 'IDEMPOTENCY_KEY_REUSED', 422);
+      clock.advance(IDEMPOTENCY_TTL_MS - 1);
+      assert.deepEqual(await service.begin(request), { kind: 'replay', response });
     });
-  }
 
-  it('replays despite another body when body matching is off', async (t) => {
-    const { service } = await setup(t, { matchBody: false });
-    await service.begin(request);
-    await service.complete(request, response);
-    assert.deepEqual(await service.begin({ ...request, bodyHash: 'c'.repeat(64) }), {
-      kind: 'replay',
-      response,
+    it('answers 409 to a retry while the first request is running', async (t) => {
+      const { service, clock } = await setup(t, database);
+      await service.begin(request);
+      clock.advance(IDEMPOTENCY_LEASE_MS - 1);
+      await assertAppError(service.begin(request), 'IDEMPOTENCY_KEY_IN_FLIGHT', 409);
+    });
+
+    for (const [what, change] of [
+      ['URL', { url: '/v1/entities' }],
+      ['method', { method: 'PATCH' }],
+      ['body', { bodyHash: 'c'.repeat(64) }],
+    ] as const) {
+      it(`answers 422 to the same key with another ${what}`, async (t) => {
+        const { service } = await setup(t, database);
+        await service.begin(request);
+        await service.complete(request, response);
+        await assertAppError(service.begin({ ...request, ...change }), 'IDEMPOTENCY_KEY_REUSED', 422);
+      });
+    }
+
+    it('replays despite another body when body matching is off', async (t) => {
+      const { service } = await setup(t, database, { matchBody: false });
+      await service.begin(request);
+      await service.complete(request, response);
+      assert.deepEqual(await service.begin({ ...request, bodyHash: 'c'.repeat(64) }), {
+        kind: 'replay',
+        response,
+      });
+    });
+
+    it('keeps keys apart by tenant and by client', async (t) => {
+      const { service } = await setup(t, database);
+      await service.begin(request);
+      assert.deepEqual(await service.begin({ ...request, clientId: 'other-client' }), { kind: 'proceed' });
+      assert.deepEqual(await service.begin({ ...request, tenantId: '7001' }), { kind: 'proceed' });
+    });
+
+    it('forgets a key after 24 hours: the same key then proceeds as new, even for another request', async (t) => {
+      const { store, service, clock } = await setup(t, database);
+      await service.begin(request);
+      await service.complete(request, response);
+      clock.advance(IDEMPOTENCY_TTL_MS);
+      const other = { ...request, url: '/v1/entities', bodyHash: 'd'.repeat(64) };
+      assert.deepEqual(await service.begin(other), { kind: 'proceed' });
+      const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
+      assert.equal(stored?.state, 'running');
+      assert.equal(stored?.url, '/v1/entities');
+      assert.equal(stored?.responseBody, null);
+    });
+
+    it('lets a retry reclaim a running claim once its 30 s lease is over', async (t) => {
+      const { service, clock } = await setup(t, database);
+      await service.begin(request);
+      clock.advance(IDEMPOTENCY_LEASE_MS);
+      assert.deepEqual(await service.begin(request), { kind: 'proceed' });
+      // The new claim holds a fresh lease.
+      clock.advance(IDEMPOTENCY_LEASE_MS - 1);
+      await assertAppError(service.begin(request), 'IDEMPOTENCY_KEY_IN_FLIGHT', 409);
+    });
+
+    it('gives a released key back: the next request proceeds', async (t) => {
+      const { service } = await setup(t, database);
+      await service.begin(request);
+      await service.release(request);
+      assert.deepEqual(await service.begin(request), { kind: 'proceed' });
+    });
+
+    it('does not release a finished key', async (t) => {
+      const { service } = await setup(t, database);
+      await service.begin(request);
+      await service.complete(request, response);
+      await service.release(request);
+      assert.deepEqual(await service.begin(request), { kind: 'replay', response });
+    });
+
+    it('sweeps expired keys and keeps the others', async (t) => {
+      const { store, service, clock } = await setup(t, database);
+      await service.begin(request);
+      await service.complete(request, response);
+      clock.advance(IDEMPOTENCY_TTL_MS / 2);
+      const younger = { ...request, key: 'key-2' };
+      await service.begin(younger);
+      clock.advance(IDEMPOTENCY_TTL_MS / 2);
+      assert.equal(await service.sweep(), 1);
+      assert.equal(
+        await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key),
+        undefined,
+      );
+      assert.ok(await store.findIdempotencyRecord(request.tenantId, request.clientId, 'key-2'));
+      assert.equal(await service.sweep(), 0);
+    });
+
+    it('lets exactly one of two concurrent requests with the same key proceed; the other gets 409', async (t) => {
+      const { service } = await setup(t, database);
+      const results = await Promise.allSettled([service.begin(request), service.begin(request)]);
+      const proceeded = results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'proceed');
+      const rejected = results.filter((r) => r.status === 'rejected');
+      assert.equal(proceeded.length, 1);
+      assert.equal(rejected.length, 1);
+      assert.equal((rejected[0] as PromiseRejectedResult).reason.code, 'IDEMPOTENCY_KEY_IN_FLIGHT');
+    });
+
+    it('lets exactly one of five concurrent requests with the same key proceed', async (t) => {
+      const { service } = await setup(t, database);
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => service.begin(request)));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) {
+        if (r.status === 'rejected') assert.equal(r.reason.code, 'IDEMPOTENCY_KEY_IN_FLIGHT');
+      }
+    });
+
+    it('lets exactly one of two concurrent reclaims of an abandoned key proceed', async (t) => {
+      const { service, clock } = await setup(t, database);
+      await service.begin(request);
+      clock.advance(IDEMPOTENCY_LEASE_MS + 1);
+      const results = await Promise.allSettled([service.begin(request), service.begin(request)]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    });
+
+    for (const key of ['', 'k'.repeat(256)]) {
+      it(`refuses a key of ${key.length} characters with 400`, async (t) => {
+        const { service } = await setup(t, database);
+        await assertAppError(service.begin({ ...request, key }), 'IDEMPOTENCY_KEY_INVALID', 400);
+      });
+    }
+    it('accepts a key of 255 characters', async (t) => {
+      const { service } = await setup(t, database);
+      assert.deepEqual(await service.begin({ ...request, key: 'k'.repeat(255) }), { kind: 'proceed' });
     });
   });
-
-  it('keeps keys apart by tenant and by client', async (t) => {
-    const { service } = await setup(t);
-    await service.begin(request);
-    assert.deepEqual(await service.begin({ ...request, clientId: 'other-client' }), { kind: 'proceed' });
-    assert.deepEqual(await service.begin({ ...request, tenantId: '7001' }), { kind: 'proceed' });
-  });
-
-  it('forgets a key after 24 hours: the same key then proceeds as new, even for another request', async (t) => {
-    const { store, service, clock } = await setup(t);
-    await service.begin(request);
-    await service.complete(request, response);
-    clock.advance(IDEMPOTENCY_TTL_MS);
-    const other = { ...request, url: '/v1/entities', bodyHash: 'd'.repeat(64) };
-    assert.deepEqual(await service.begin(other), { kind: 'proceed' });
-    const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-    assert.equal(stored?.state, 'running');
-    assert.equal(stored?.url, '/v1/entities');
-    assert.equal(stored?.responseBody, null);
-  });
-
-  it('lets a retry reclaim a running claim once its 30 s lease is over', async (t) => {
-    const { service, clock } = await setup(t);
-    await service.begin(request);
-    clock.advance(IDEMPOTENCY_LEASE_MS);
-    assert.deepEqual(await service.begin(request), { kind: 'proceed' });
-    // The new claim holds a fresh lease.
-    clock.advance(IDEMPOTENCY_LEASE_MS - 1);
-    await assertAppError(service.begin(request), 'IDEMPOTENCY_KEY_IN_FLIGHT', 409);
-  });
-
-  it('gives a released key back: the next request proceeds', async (t) => {
-    const { service } = await setup(t);
-    await service.begin(request);
-    await service.release(request);
-    assert.deepEqual(await service.begin(request), { kind: 'proceed' });
-  });
-
-  it('does not release a finished key', async (t) => {
-    const { service } = await setup(t);
-    await service.begin(request);
-    await service.complete(request, response);
-    await service.release(request);
-    assert.deepEqual(await service.begin(request), { kind: 'replay', response });
-  });
-
-  it('sweeps expired keys and keeps the others', async (t) => {
-    const { store, service, clock } = await setup(t);
-    await service.begin(request);
-    await service.complete(request, response);
-    clock.advance(IDEMPOTENCY_TTL_MS / 2);
-    const younger = { ...request, key: 'key-2' };
-    await service.begin(younger);
-    clock.advance(IDEMPOTENCY_TTL_MS / 2);
-    assert.equal(await service.sweep(), 1);
-    assert.equal(
-      await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key),
-      undefined,
-    );
-    assert.ok(await store.findIdempotencyRecord(request.tenantId, request.clientId, 'key-2'));
-    assert.equal(await service.sweep(), 0);
-  });
-
-  it('lets exactly one of two concurrent requests with the same key proceed; the other gets 409', async (t) => {
-    const { service } = await setup(t);
-    const results = await Promise.allSettled([service.begin(request), service.begin(request)]);
-    const proceeded = results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'proceed');
-    const rejected = results.filter((r) => r.status === 'rejected');
-    assert.equal(proceeded.length, 1);
-    assert.equal(rejected.length, 1);
-    assert.equal((rejected[0] as PromiseRejectedResult).reason.code, 'IDEMPOTENCY_KEY_IN_FLIGHT');
-  });
-
-  it('lets exactly one of two concurrent reclaims of an abandoned key proceed', async (t) => {
-    const { service, clock } = await setup(t);
-    await service.begin(request);
-    clock.advance(IDEMPOTENCY_LEASE_MS + 1);
-    const results = await Promise.allSettled([service.begin(request), service.begin(request)]);
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-  });
-
-  for (const key of ['', 'k'.repeat(256)]) {
-    it(`refuses a key of ${key.length} characters with 400`, async (t) => {
-      const { service } = await setup(t);
-      await assertAppError(service.begin({ ...request, key }), 'IDEMPOTENCY_KEY_INVALID', 400);
-    });
-  }
-  it('accepts a key of 255 characters', async (t) => {
-    const { service } = await setup(t);
-    assert.deepEqual(await service.begin({ ...request, key: 'k'.repeat(255) }), { kind: 'proceed' });
-  });
-});
+}

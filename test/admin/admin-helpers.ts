@@ -1,16 +1,22 @@
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { build, type BuildOptions, type TestApp } from '../helpers/build.js';
+import { type BuildOptions, build, type TestApp } from '../helpers/build.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 
 /** The whole app with the admin API open to OPERATOR_TOKEN. */
-export function buildAdmin(t: TestContext, options: BuildOptions = {}): Promise<TestApp> {
+/** With no test context the caller closes the app and the store. */
+export function buildAdmin(t: TestContext | undefined, options: BuildOptions = {}): Promise<TestApp> {
   return build(t, { ...options, env: { ...options.env, MULTIENTITY_OPERATOR_TOKEN: OPERATOR_TOKEN } });
 }
 
 /** An admin API call with the operator token. */
-export function admin(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) {
+export function admin(
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  body?: unknown,
+) {
   return app.inject({
     method,
     url,
@@ -53,9 +59,13 @@ export interface CreatedTenant {
   clients: { clientId: string; clientSecret: string; username: string; entityIds: string[] }[];
 }
 
-export async function createTenant(app: FastifyInstance, body: unknown = shopTenant()): Promise<CreatedTenant> {
+export async function createTenant(
+  app: FastifyInstance,
+  body: unknown = shopTenant(),
+): Promise<CreatedTenant> {
   const response = await admin(app, 'POST', '/admin/v1/tenants', body);
-  if (response.statusCode !== 201) throw new Error(`tenant not created: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 201)
+    throw new Error(`tenant not created: ${response.statusCode} ${response.body}`);
   return response.json();
 }
 
@@ -64,7 +74,11 @@ export async function tokenFor(app: FastifyInstance, client: { clientId: string;
   return app.inject({
     method: 'POST',
     url: '/oauth/token',
-    payload: { client_id: client.clientId, client_secret: client.clientSecret, grant_type: 'client_credentials' },
+    payload: {
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      grant_type: 'client_credentials',
+    },
   });
 }
 
@@ -72,4 +86,27 @@ export async function accessToken(app: FastifyInstance, client: { clientId: stri
   const response = await tokenFor(app, client);
   if (response.statusCode !== 200) throw new Error(`no token: ${response.statusCode} ${response.body}`);
   return response.json().access_token as string;
+}
+
+/** Calls the Zuora API with a bearer token, acting in one entity. */
+export function zuora(app: FastifyInstance, token: string, entityId: string) {
+  const headers = { authorization: `Bearer ${token}`, 'zuora-entity-ids': entityId };
+  return {
+    connect: (targetEntityId: string, idempotencyKey?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/entity-connections',
+        headers: idempotencyKey ? { ...headers, 'idempotency-key': idempotencyKey } : headers,
+        payload: { targetEntityId },
+      }),
+    list: () => app.inject({ method: 'GET', url: '/v1/entity-connections', headers }),
+    act: (connectionId: string, action: 'accept' | 'deny' | 'disconnect') =>
+      app.inject({ method: 'PUT', url: `/v1/entity-connections/${connectionId}/${action}`, headers }),
+  };
+}
+
+/** The Zuora reason code's category: its last two digits. */
+export function category(response: { json(): unknown }): number {
+  const body = response.json() as { success: boolean; reasons: { code: number }[] };
+  return (body.reasons[0]?.code ?? 0) % 100;
 }

@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestApp } from '../helpers/build.js';
+import { testDatabases } from '../helpers/databases.js';
+import { acmeFixture, clients } from '../helpers/fixtures.js';
+import {
+  accessToken,
+  admin,
+  buildAdmin,
+  category,
+  createTenant,
+  shopTenant,
+  tokenFor,
+  zuora,
+} from './admin-helpers.js';
+
+for (const database of testDatabases) {
+  describe(`${database.name}: admin tenants`, () => {
+    it('creates a tenant from a fixture body and answers its ids and client credentials', async (t) => {
+      const { app, store } = await buildAdmin(t, { database });
+      const response = await admin(app, 'POST', '/admin/v1/tenants', shopTenant());
+      assert.equal(response.statusCode, 201, response.body);
+      const tenant = response.json();
+      assert.match(tenant.id, /^\d+$/);
+      assert.deepEqual(Object.keys(tenant.entities).sort(), ['Global', 'Shop-EU', 'Shop-US']);
+      assert.equal(tenant.globalEntityId, tenant.entities.Global);
+      assert.match(tenant.users['admin@shop.test'], /^[0-9a-f]{32}$/);
+      assert.equal(tenant.clients.length, 1);
+      const [client] = tenant.clients;
+      assert.equal(client.clientId.length, 36);
+      assert.ok(client.clientSecret.length >= 32 && client.clientSecret.length <= 42);
+      assert.equal(client.username, 'admin@shop.test');
+      assert.equal(tenant.resettable, true);
+
+      // The secret is shown once: the database holds only a salted hash of it.
+      const stored = await store.findClient(client.clientId);
+      assert.ok(stored?.secretHash.startsWith('sha256$'));
+      assert.ok(!stored?.secretHash.includes(client.clientSecret));
+
+      const token = await accessToken(app, client);
+      const created = await zuora(app, token, tenant.globalEntityId).connect(tenant.entities['Shop-US']);
+      assert.equal(created.statusCode, 200, created.body);
+    });
+
+    it('takes the ids a fixture body gives, as a fixture file would', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const body = shopTenant('Given');
+      const withIds = {
+        ...body,
+        id: '424242',
+        entities: [{ ...body.entities[0], id: 'ABCDEF0123456789abcdef0123456789' }],
+        users: [
+          {
+            ...body.users[0],
+            clients: [
+              {
+                clientId: '99999999-9999-4999-8999-999999999999',
+                clientSecret: 'a-secret-chosen-by-the-test',
+                entities: ['Global'],
+              },
+            ],
+          },
+        ],
+      };
+      const tenant = await createTenant(app, withIds);
+      assert.equal(tenant.id, '424242');
+      assert.equal(tenant.globalEntityId, 'abcdef0123456789abcdef0123456789');
+      assert.deepEqual(tenant.clients[0], {
+        clientId: '99999999-9999-4999-8999-999999999999',
+        clientSecret: 'a-secret-chosen-by-the-test',
+        username: 'admin@shop.test',
+        entityIds: ['abcdef0123456789abcdef0123456789'],
+      });
+      const again = await admin(app, 'POST', '/admin/v1/tenants', { ...shopTenant('Again'), id: '424242' });
+      assert.equal(again.statusCode, 400);
+      assert.equal(category(again), 20);
+      assert.match(again.json().reasons[0].message, /424242/);
+    });
+
+    it('refuses a client id another tenant holds (400, category 20)', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const body = shopTenant();
+      const taken = { clientId: clients.globalAdmin.id, clientSecret: 'x', entities: ['Global'] };
+      const response = await admin(app, 'POST', '/admin/v1/tenants', {
+        ...body,
+        users: [{ ...body.users[0], clients: [taken] }],
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(category(response), 20);
+      assert.equal(response.json().reasons[0].message, 'An OAuth client with this client id already exists.');
+    });
+
+    it('refuses an entity id another tenant holds, from a fixture file tenant posted as is (400, category 20)', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const acme = acmeFixture().tenants[0] as Record<string, unknown>;
+      const response = await admin(app, 'POST', '/admin/v1/tenants', { ...acme, id: '31337' });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(category(response), 20);
+    });
+
+    it('names the field at fault in a fixture body that breaks a rule (400, category 20)', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const body = shopTenant();
+      const response = await admin(app, 'POST', '/admin/v1/tenants', {
+        ...body,
+        users: [{ ...body.users[0], homeEntity: 'Shop-UK' }],
+      });
+      assert.equal(response.statusCode, 400);
+      assert.equal(category(response), 20);
+      assert.equal(
+        response.json().reasons[0].message,
+        "Invalid tenant: users[0].homeEntity: no entity named 'Shop-UK' in this tenant",
+      );
+    });
+
+    it('refuses an unknown field in the body (400, category 21)', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const response = await admin(app, 'POST', '/admin/v1/tenants', { ...shopTenant(), colour: 'blue' });
+      assert.equal(response.statusCode, 400);
+      assert.equal(category(response), 21);
+    });
+
+    it('lists tenants and gets one; an unknown tenant is 404 (category 40)', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const list = await admin(app, 'GET', '/admin/v1/tenants');
+      assert.equal(list.statusCode, 200);
+      const ids = list.json().tenants.map((x: { id: string }) => x.id);
+      assert.ok(ids.includes(tenant.id));
+      assert.ok(ids.includes('6398'), 'the fixture file tenant is listed too');
+
+      const one = await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}`);
+      assert.equal(one.statusCode, 200);
+      assert.deepEqual(one.json().entities, tenant.entities);
+      assert.equal(one.json().clock.frozen, false);
+
+      const missing = await admin(app, 'GET', '/admin/v1/tenants/1');
+      assert.equal(missing.statusCode, 404);
+      assert.equal(category(missing), 40);
+    });
+
+    it('deletes a tenant with all its data; its clients and tokens stop and other tenants keep theirs', async (t) => {
+      const { app, store } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const [client] = tenant.clients;
+      assert.ok(client);
+      const token = await accessToken(app, client);
+      const api = zuora(app, token, tenant.globalEntityId);
+      const connection = (await api.connect(tenant.entities['Shop-US'] ?? '', 'key-1')).json().id;
+      await zuora(app, token, tenant.entities['Shop-US'] ?? '').act(connection, 'deny');
+
+      const deleted = await admin(app, 'DELETE', `/admin/v1/tenants/${tenant.id}`);
+      assert.equal(deleted.statusCode, 204);
+      assert.equal(deleted.body, '');
+
+      assert.equal((await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}`)).statusCode, 404);
+      assert.equal((await api.list()).statusCode, 401);
+      assert.equal((await tokenFor(app, client)).statusCode, 401);
+      assert.equal(await store.findEntity(tenant.id, tenant.globalEntityId), undefined);
+      assert.deepEqual(await store.listUsers(tenant.id), []);
+      assert.deepEqual(await store.listClients(tenant.id), []);
+      assert.deepEqual(await store.listAuditEvents(tenant.id), []);
+      assert.equal(await store.findIdempotencyRecord(tenant.id, client.clientId, 'key-1'), undefined);
+
+      const acme = await tokenFor(app, {
+        clientId: clients.globalAdmin.id,
+        clientSecret: clients.globalAdmin.secret,
+      });
+      assert.equal(acme.statusCode, 200);
+      assert.equal((await admin(app, 'DELETE', `/admin/v1/tenants/${tenant.id}`)).statusCode, 404);
+    });
+
+    it('resets a tenant to exactly its fixture: same ids and credentials, nothing the API did since', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const body = shopTenant();
+      const tenant = await createTenant(app, {
+        ...body,
+        connections: [{ source: 'Global', target: 'Shop-EU', status: 'Connected' }],
+      });
+      const [client] = tenant.clients;
+      assert.ok(client);
+      const token = await accessToken(app, client);
+      const api = zuora(app, token, tenant.globalEntityId);
+      const before = (await api.list()).json().entityConnections;
+      assert.equal(before.length, 1);
+      await api.connect(tenant.entities['Shop-US'] ?? '');
+      await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/users`, {
+        username: 'new@shop.test',
+        homeEntity: 'Global',
+      });
+      await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clients/${client.clientId}/deactivate`);
+      await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clock/advance`, { days: 3 });
+
+      const reset = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/reset`);
+      assert.equal(reset.statusCode, 200, reset.body);
+      assert.deepEqual(reset.json().entities, tenant.entities);
+      assert.deepEqual(reset.json().users, tenant.users);
+      assert.equal(reset.json().clock.offsetMs, 0);
+
+      // The old token is gone with everything else; the same credentials get a new one.
+      assert.equal((await api.list()).statusCode, 401);
+      const fresh = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      assert.deepEqual((await fresh.list()).json().entityConnections, before);
+      const audit = await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}/audit`);
+      assert.deepEqual(audit.json().events, []);
+    });
+
+    it('does not reset a tenant that came from a fixture file (400, category 30)', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const response = await admin(app, 'POST', '/admin/v1/tenants/6398/reset');
+      assert.equal(response.statusCode, 400);
+      assert.equal(category(response), 30);
+    });
+
+    it('documents the admin operations under the Admin tag of /openapi.json', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+      const operation = document.paths['/admin/v1/tenants'].post;
+      assert.deepEqual(operation.tags, ['Admin']);
+      assert.deepEqual(operation.security, [{ operatorToken: [] }]);
+      assert.ok(document.paths['/admin/v1/tenants/{tenantId}/clock/advance'].post);
+      assert.ok(document.paths['/admin/v1/tenants/{tenantId}/audit'].get);
+    });
+  });
+
+  // A suite of the kind the README describes: a tenant per test, tests in parallel.
+  describe(`${database.name}: a tenant per test, in parallel`, { concurrency: true }, () => {
+    let built: TestApp | undefined;
+    before(async () => {
+      built = await buildAdmin(undefined, { database });
+      await built.app.ready();
+    });
+    after(async () => {
+      await built?.app.close();
+      await built?.store.close();
+    });
+
+    for (const name of ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight']) {
+      it(`test ${name} sees only its own tenant's connections`, async (t) => {
+        assert.ok(built);
+        const { app } = built;
+        const started = performance.now();
+        const tenant = await createTenant(app, shopTenant(`Parallel ${name}`));
+        t.diagnostic(`tenant created in ${(performance.now() - started).toFixed(1)} ms`);
+        const [client] = tenant.clients;
+        assert.ok(client);
+        const api = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        // The same Idempotency-Key in every test: keys are scoped by tenant and client.
+        const created = await api.connect(tenant.entities['Shop-US'] ?? '', 'same-key-in-every-test');
+        assert.equal(created.statusCode, 200, created.body);
+        assert.equal(created.headers['idempotent-replayed'], undefined);
+        const listed = (await api.list()).json().entityConnections;
+        assert.deepEqual(
+          listed.map((c: { id: string }) => c.id),
+          [created.json().id],
+        );
+        assert.equal((await admin(app, 'DELETE', `/admin/v1/tenants/${tenant.id}`)).statusCode, 204);
+      });
+    }
+  });
+}

@@ -208,6 +208,15 @@ function planTenant(data: FixtureTenant, base: string): PlannedTenant {
     };
   });
 
+  // A derived id counts the connections of the same pair before it, not its place in the list, so
+  // adding or moving other connections in the fixture leaves it unchanged.
+  const pairOccurrences = new Map<string, number>();
+  const derivedConnectionId = (source: string, target: string): string => {
+    const pair = `${source}\u0000${target}`;
+    const occurrence = pairOccurrences.get(pair) ?? 0;
+    pairOccurrences.set(pair, occurrence + 1);
+    return derive('connection', tenantId, source, target, String(occurrence)).slice(0, 32);
+  };
   const openPairs = new Set<string>();
   const connections = (data.connections ?? []).map((c, i) => {
     const path = `${base}.connections[${i}]`;
@@ -231,7 +240,7 @@ function planTenant(data: FixtureTenant, base: string): PlannedTenant {
       openPairs.add(pair);
     }
     return {
-      id: c.id?.toLowerCase() ?? derive('connection', tenantId, String(i), c.source, c.target).slice(0, 32),
+      id: c.id?.toLowerCase() ?? derivedConnectionId(c.source, c.target),
       tenantId,
       sourceEntityId,
       targetEntityId,

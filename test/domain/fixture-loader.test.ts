@@ -608,6 +608,20 @@ for (const database of testDatabases) {
       assert.deepEqual(planFixture(richFixture()), planFixture(richFixture()));
     });
 
+    it('keeps derived connection ids when other connections are added before them', async (t) => {
+      const before = planFixture(richFixture())[0]?.connections ?? [];
+      const grown = richFixture();
+      grown.tenants[0].connections.unshift({ source: 'Acme-EU', target: 'Global', status: 'Pending' });
+      const after = planFixture(grown)[0]?.connections ?? [];
+      assert.deepEqual(after.slice(1), before);
+      assert.equal(new Set(after.map((c) => c.id)).size, after.length, 'two connections of one pair differ');
+      const store = await open(t);
+      await loadFixture(store, manualClock(), richFixture());
+      await loadFixture(store, manualClock(), grown);
+      const [contents] = await storeContents(store);
+      assert.equal(contents?.connections.length, 4, 'only the added connection is new');
+    });
+
     it('changes nothing when the same fixture is loaded twice', async (t) => {
       const store = await open(t);
       const clock = manualClock();

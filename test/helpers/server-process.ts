@@ -92,6 +92,12 @@ export interface StartOptions {
   t?: TestContext;
 }
 
+/**
+ * How long to wait for a start, an output line or an exit before failing. A start takes about a
+ * second of CPU; on a shared, busy machine that has stretched past 10 s of wall time.
+ */
+const PATIENCE_MS = 60_000;
+
 const live = new Set<ChildProcess>();
 // A test runner that dies must not leave servers behind.
 process.once('exit', () => {
@@ -155,7 +161,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   const child = spawnCli(options);
   const output = collect(child);
 
-  const waitForOutput = (predicate: (line: string) => boolean, timeoutMs = 10_000) =>
+  const waitForOutput = (predicate: (line: string) => boolean, timeoutMs = PATIENCE_MS) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
         const line = output.stdout().split('\n').find(predicate);
@@ -191,7 +197,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
       check();
     });
 
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<Exit> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = PATIENCE_MS): Promise<Exit> => {
     killGroup(child, signal);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -254,10 +260,10 @@ export async function runCli(options: StartOptions & { timeoutMs?: number }): Pr
       killGroup(child, 'SIGKILL');
       reject(
         new Error(
-          `the CLI did not exit within ${options.timeoutMs ?? 10_000} ms\nstdout:\n${output.stdout()}\nstderr:\n${output.stderr()}`,
+          `the CLI did not exit within ${options.timeoutMs ?? PATIENCE_MS} ms\nstdout:\n${output.stdout()}\nstderr:\n${output.stderr()}`,
         ),
       );
-    }, options.timeoutMs ?? 10_000);
+    }, options.timeoutMs ?? PATIENCE_MS);
   });
   try {
     const exit = await Promise.race([output.exited, timeout]);

@@ -35,6 +35,14 @@ export function registerRequestContext(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Zuora-Request-Id', request.id);
 
+    // The version first: every later error is answered in the form it asks for.
+    const version = header(request.headers['zuora-version']);
+    if (version !== undefined) {
+      const parsed = parseApiVersion(version);
+      if (!parsed) throw new AppError('VERSION_INVALID');
+      request.apiVersion = parsed;
+    }
+
     const trackId = header(request.headers['zuora-track-id']);
     if (trackId !== undefined) {
       if (!TRACK_ID.test(trackId) || TRACK_ID_FORBIDDEN.test(trackId)) throw new AppError('TRACK_ID_INVALID');
@@ -43,13 +51,6 @@ export function registerRequestContext(app: FastifyInstance): void {
       request.log = request.log.child({ trackId });
       // Fastify logs "request completed" and errors through reply.log, a separate reference.
       reply.log = request.log;
-    }
-
-    const version = header(request.headers['zuora-version']);
-    if (version !== undefined) {
-      const parsed = parseApiVersion(version);
-      if (!parsed) throw new AppError('VERSION_INVALID');
-      request.apiVersion = parsed;
     }
 
     // Zuora honours Idempotency-Key on POST and PATCH only, and ignores it elsewhere.

@@ -3,11 +3,12 @@ import { ConfigError, loadConfig } from '../config.js';
 import { FixtureError } from '../domain/fixture-loader.js';
 import { isPostgresUrl, openStore } from '../storage/open-store.js';
 import { CopyError, copySqliteToPostgres } from '../storage/postgres/copy-from-sqlite.js';
-import { serve } from './serve.js';
+import { StartError, serve } from './serve.js';
 
 function fail(error: unknown): never {
   if (error instanceof FixtureError) process.stderr.write(`Invalid fixture: ${error.message}\n`);
   else if (error instanceof ConfigError) process.stderr.write(`Invalid configuration: ${error.message}\n`);
+  else if (error instanceof StartError) process.stderr.write(`Cannot start: ${error.message}\n`);
   else if (error instanceof CopyError) process.stderr.write(`Cannot copy: ${error.message}\n`);
   else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

@@ -68,11 +68,17 @@ function resolveOperatorToken(config: Config): OperatorToken {
 
 async function seed(config: Config, services: Services): Promise<DemoCredentials | null> {
   if (config.fixture) {
+    let text: string;
+    try {
+      text = readFileSync(config.fixture, 'utf8');
+    } catch (error) {
+      throw new FixtureError(config.fixture, `cannot read the file: ${(error as Error).message}`);
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(config.fixture, 'utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
-      throw new FixtureError(config.fixture, `cannot read the fixture as JSON: ${(error as Error).message}`);
+      throw new FixtureError(config.fixture, `not valid JSON: ${(error as Error).message}`);
     }
     await loadFixture(services.store, services.clock, parsed);
     return null;
@@ -127,6 +133,31 @@ function banner(url: string, demo: DemoCredentials | null, operator: OperatorTok
   return lines.join('\n');
 }
 
+/** A start that failed for a reason the user can fix; the CLI prints the message alone. */
+export class StartError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StartError';
+  }
+}
+
+function listenError(error: unknown, config: Config): unknown {
+  const where = `${config.host}:${config.port}`;
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return new StartError(`${where} is already in use: choose another --port (PORT)`, { cause: error });
+    case 'EACCES':
+      return new StartError(`no permission to listen on ${where}`, { cause: error });
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new StartError(`'${config.host}' is not an address of this machine (--host, HOST)`, {
+        cause: error,
+      });
+    default:
+      return error;
+  }
+}
+
 /** `multientity serve`: what `npm start` runs. Resolves once the server listens. */
 export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(env, options);
@@ -142,7 +173,14 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
   }
   const operator = resolveOperatorToken(config);
   const app = await buildApp({ services, config: { ...config, operatorToken: operator.token }, logger });
-  const address = await app.listen({ port: config.port, host: config.host });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    await store.close();
+    throw listenError(error, config);
+  }
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
 
   const sweep = () => {

@@ -139,8 +139,11 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
     /** `GET /v1/entity-connections`: the acting entity's connections, one page. */
     async list(actor: Actor, query: ConnectionListQuery) {
       const direction = query.type ?? 'both';
+      const offset = (query.page - 1) * query.pageSize;
+      // A page past 2^53 rows is past the end of any list; the driver cannot even bind such an offset.
+      if (!Number.isSafeInteger(offset)) return { connections: [], hasMore: false };
       return store.listConnections(actor.tenantId, actor.entityId, direction, {
-        offset: (query.page - 1) * query.pageSize,
+        offset,
         limit: query.pageSize,
       });
     },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import AjvCompiler, { type Options as AjvOptions, type ValidatorFactory } from '@fastify/ajv-compiler';
 import compress from '@fastify/compress';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
@@ -42,8 +43,22 @@ function routePattern(url: string): RegExp {
     .split('/')
     .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  // No optional trailing slash: the router does not serve one, so such a path is 404, not 405.
+  return new RegExp(`^${source}$`);
 }
+
+const buildAjvValidator = AjvCompiler();
+
+/**
+ * Query strings and headers arrive as text and are coerced ("30" to 30); JSON bodies arrive typed,
+ * and coercing them would turn `null` into "" and `true` into "true" instead of refusing them (20).
+ */
+const buildValidator: ValidatorFactory = (externalSchemas, options) => {
+  const coercing = buildAjvValidator(externalSchemas, options);
+  const customOptions = { ...(options?.customOptions as AjvOptions | undefined), coerceTypes: false };
+  const strict = buildAjvValidator(externalSchemas, { plugins: options?.plugins, customOptions });
+  return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
+};
 
 /**
  * Builds the whole HTTP application. The pipeline, in order (docs/ARCHITECTURE.md): request id,
@@ -60,6 +75,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
+    schemaController: { compilersFactory: { buildValidator } },
   });
 
   registerRequestContext(app);

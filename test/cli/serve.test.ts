@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect as tcpConnect } from 'node:net';
+import { type AddressInfo, createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
@@ -367,6 +368,29 @@ describe('multientity serve: options and environment', () => {
     }
   });
 
+  it('stops with exit code 1 and says so when the port is already in use', async (t) => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    t.after(() => holder.close());
+    const { port } = holder.address() as AddressInfo;
+    const result = await runCli({ args: ['--port', String(port), '--db', ':memory:'] });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(
+      result.stderr,
+      `Cannot start: 127.0.0.1:${port} is already in use: choose another --port (PORT)\n`,
+    );
+  });
+
+  it('stops with exit code 1 and says so when the host is not an address of this machine', async () => {
+    // 192.0.2.0/24 is reserved for documentation (RFC 5737): never assigned, so binding fails at once.
+    const result = await runCli({ args: ['--port', '0', '--host', '192.0.2.1', '--db', ':memory:'] });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(
+      result.stderr,
+      "Cannot start: '192.0.2.1' is not an address of this machine (--host, HOST)\n",
+    );
+  });
+
   it('starts through `npm start -- --port … --db :memory: --fixture …` as the README shows', async (t) => {
     const dir = tempDir(t);
     const port = await freePort();
@@ -410,7 +434,7 @@ describe('multientity serve: fixtures', () => {
     writeFileSync(file, '{"tenants": [');
     const result = await runCli({ args: ['--port', '0', '--db', ':memory:', '--fixture', file] });
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /^Invalid fixture: .*fixture\.json: cannot read the fixture as JSON: /m);
+    assert.match(result.stderr, /^Invalid fixture: .*fixture\.json: not valid JSON: /m);
     assert.doesNotMatch(result.stdout, /serving/);
   });
 
@@ -418,7 +442,7 @@ describe('multientity serve: fixtures', () => {
     const file = join(tempDir(t), 'missing.json');
     const result = await runCli({ args: ['--port', '0', '--db', ':memory:', '--fixture', file] });
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /^Invalid fixture: .*missing\.json: /m);
+    assert.match(result.stderr, /^Invalid fixture: .*missing\.json: cannot read the file: ENOENT/m);
   });
 
   it('changes nothing when the same fixture is loaded on a second start, and keeps what the API changed', async (t) => {

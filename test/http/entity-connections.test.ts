@@ -133,7 +133,9 @@ for (const database of testDatabases) {
       const { app } = await build(t, { database });
       const global = await callerFor(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(`${ids.us}0`), 400, 20);
-      assertError(await global.request({ targetEntityId: { id: ids.us } }), 400, 20);
+      // JSON values of another type are refused, not coerced into strings such as "true" or "".
+      for (const targetEntityId of [42, true, null, { id: ids.us }])
+        assertError(await global.request({ targetEntityId }), 400, 20);
       assertError(await global.request({ targetEntityId: [ids.us, ids.eu] }), 400, 20);
     });
 
@@ -411,7 +413,12 @@ for (const database of testDatabases) {
       assert.deepEqual(pages, [2, 2, 1]);
       assert.deepEqual(ids_.sort(), created.sort());
 
-      // Past the end: an empty page, no nextPage.
+      // Past the end, however far: an empty page, no nextPage.
+      for (const page of ['9', '9007199254740991', '100000000000000000000']) {
+        const far = await global.list(`?page=${page}&pageSize=300`);
+        assert.equal(far.statusCode, 200, far.body);
+        assert.deepEqual(far.json(), { entityConnections: [], success: true });
+      }
       const beyond = (await global.list('?page=9&pageSize=2')).json();
       assert.deepEqual(beyond.entityConnections, []);
       assert.equal(beyond.nextPage, undefined);

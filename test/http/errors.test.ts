@@ -72,6 +72,13 @@ for (const database of testDatabases) {
       assertEnvelope(await app.inject({ method: 'GET', url: '/oauth/token' }), 405, 50000045);
     });
 
+    it('answers 404, not 405, for a known path with a trailing slash', async (t) => {
+      const { app } = await build(t, { database });
+      const headers = await globalHeaders(app);
+      assertEnvelope(await app.inject({ method: 'GET', url: '/v1/entity-connections/', headers }), 404, 50000040);
+      assertEnvelope(await app.inject({ method: 'POST', url: '/oauth/token/' }), 404, 50000040);
+    });
+
     it('answers malformed JSON with 400 and category 90', async (t) => {
       const { app } = await build(t, { database });
       const res = await app.inject({

@@ -19,6 +19,10 @@ export interface Config {
   readonly pgPoolSize: number;
   /** MULTIENTITY_OPERATOR_TOKEN: guards /admin/v1. When unset, `serve` makes one (never a default). */
   readonly operatorToken: string | undefined;
+  /** Requests kept in each tenant's journal (MULTIENTITY_JOURNAL_SIZE); 0 turns the journal off. */
+  readonly journalSize: number;
+  /** Limits of tenants without a setting of their own (MULTIENTITY_LIMITS): off for local use. */
+  readonly defaultLimits: 'off' | 'production' | 'developer-sandbox' | 'api-sandbox';
 }
 
 export interface ConfigOverrides {
@@ -97,5 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     ),
     pgPoolSize: integer('MULTIENTITY_PG_POOL_SIZE', env.MULTIENTITY_PG_POOL_SIZE ?? '10', 1, 1000),
     operatorToken: operatorToken(env.MULTIENTITY_OPERATOR_TOKEN),
+    journalSize: integer('MULTIENTITY_JOURNAL_SIZE', env.MULTIENTITY_JOURNAL_SIZE ?? '1000', 0, 100_000),
+    defaultLimits: oneOf('MULTIENTITY_LIMITS', env.MULTIENTITY_LIMITS ?? 'off', [
+      'off',
+      'production',
+      'developer-sandbox',
+      'api-sandbox',
+    ] as const),
   });
 }

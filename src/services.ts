@@ -3,8 +3,11 @@ import { createAuthService } from './domain/auth-service.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { createConnectionService } from './domain/connection-service.js';
 import { createEntityService } from './domain/entity-service.js';
+import { createFaultService } from './domain/fault-rules.js';
 import { createIdempotencyService } from './domain/idempotency.js';
 import { type IdGenerator, randomIds } from './domain/ids.js';
+import { createJournal } from './domain/journal.js';
+import { createLimitService } from './domain/rate-limits.js';
 import { createUserAccessService } from './domain/user-access-service.js';
 import { createAdminService } from './domain/admin-service.js';
 import { createTenantClock } from './domain/tenant-clock.js';
@@ -15,7 +18,7 @@ export interface ServiceDeps {
   store: Store;
   clock?: Clock;
   ids?: IdGenerator;
-  config?: Partial<Pick<Config, 'idempotencyBodyMismatch'>>;
+  config?: Partial<Pick<Config, 'idempotencyBodyMismatch' | 'journalSize' | 'defaultLimits'>>;
 }
 
 /** Wires every service to its narrowed dependencies: the one place that knows them all. */
@@ -44,6 +47,9 @@ export function createServices({
       matchBody: (config.idempotencyBodyMismatch ?? 'reject') === 'reject',
     }),
     userAccess: createUserAccessService({ store, clock, ids }),
+    limits: createLimitService({ store, clock, defaultSettings: { profile: config.defaultLimits ?? 'off' } }),
+    faults: createFaultService({ store, clock, ids }),
+    journal: createJournal({ size: config.journalSize ?? 1000 }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { LimitSettings } from './admin-operations.js';
 
 /**
  * The fixture file: a whole setup of tenants, entities, users, clients and connections
@@ -58,6 +59,7 @@ export const FixtureTenant = Type.Object(
     entities: Type.Array(FixtureEntity, { minItems: 1, maxItems: 1 }),
     users: Type.Optional(Type.Array(FixtureUser)),
     connections: Type.Optional(Type.Array(FixtureConnection)),
+    limits: Type.Optional(LimitSettings),
   },
   { additionalProperties: false },
 );

@@ -167,6 +167,7 @@ export const errorCatalogue = {
   CONNECTION_NOT_FOUND: { status: 404, category: 40, message: 'The entity connection does not exist.' },
   USER_NOT_FOUND: { status: 404, category: 40, message: 'The user does not exist.' },
   TENANT_NOT_FOUND: { status: 404, category: 40, message: 'The tenant does not exist.' },
+  FAULT_RULE_NOT_FOUND: { status: 404, category: 40, message: 'The fault rule does not exist.' },
   // Rule restrictions (category 30).
   CONNECTION_TO_SELF: { status: 400, category: 30, message: 'An entity cannot connect to itself.' },
   CONNECTION_EXISTS: {
@@ -230,6 +231,14 @@ export const errorCatalogue = {
   RATE_LIMITED: { status: 429, category: 70, message: 'Too many requests: a rate limit was exceeded.' },
   INTERNAL: { status: 500, category: 60, message: 'An internal error occurred.' },
   UNAVAILABLE: { status: 503, category: 61, message: 'The service is temporarily unavailable; retry later.' },
+  // Answers of fault rules: the client sees exactly what INTERNAL and UNAVAILABLE show, but the
+  // server does not log them as its own failures.
+  INJECTED_INTERNAL: { status: 500, category: 60, message: 'An internal error occurred.' },
+  INJECTED_UNAVAILABLE: {
+    status: 503,
+    category: 61,
+    message: 'The service is temporarily unavailable; retry later.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

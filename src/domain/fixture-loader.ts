@@ -18,6 +18,7 @@ import {
   MAX_ENTITIES_PER_TENANT,
 } from './entity-rules.js';
 import type { Connection, Entity, Membership, OAuthClient, Role, User } from './model.js';
+import type { LimitSettings } from './rate-limits.js';
 import { hashSecret } from './secrets.js';
 
 /** A fixture that cannot be loaded; the message names the field at fault. */
@@ -106,6 +107,8 @@ export interface PlannedTenant {
     clients: PlannedClient[];
   }[];
   connections: Omit<Connection, 'createdAt' | 'updatedAt'>[];
+  /** The tenant's limit profile (README: Zuora's limits), when the fixture sets one. */
+  limits?: LimitSettings;
 }
 
 export interface PlannedClient {
@@ -253,6 +256,7 @@ function planTenant(data: FixtureTenant, base: string): PlannedTenant {
     entities: [...byName.values()],
     users,
     connections,
+    ...(data.limits ? { limits: data.limits } : {}),
   };
 }
 
@@ -307,6 +311,10 @@ async function changedByApi(tx: StoreOps, tenantId: string, resourceId: string):
 
 async function loadTenant(tx: StoreOps, plan: PlannedTenant, now: number): Promise<void> {
   if (!(await tx.findTenant(plan.tenant.id))) await tx.insertTenant({ ...plan.tenant, createdAt: now });
+  // A setting changed through the admin API since is kept, like everything else the API changed.
+  if (plan.limits && !(await tx.findTenantLimits(plan.tenant.id))) {
+    await tx.setTenantLimits(plan.tenant.id, plan.limits, now);
+  }
   // Planned entity id -> the id it has in the database; absent when the API deleted the entity.
   // An entity is matched by id first, so one the API renamed is not created again.
   const actualIds = new Map<string, string>();

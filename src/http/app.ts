@@ -11,7 +11,11 @@ import type { Services } from '../services.js';
 import { registerErrorHandler, sendError } from './error-handler.js';
 import { zuoraPathParameters } from './openapi.js';
 import { registerAuthentication } from './plugins/authentication.js';
+import { registerFaults } from './plugins/faults.js';
 import { registerIdempotency } from './plugins/idempotency.js';
+import { registerJournal } from './plugins/journal.js';
+import { registerLimits } from './plugins/limits.js';
+import { createMetrics, registerMetrics } from './plugins/metrics.js';
 import { registerOperatorAuth } from './plugins/operator-auth.js';
 import { registerRequestContext } from './plugins/request-context.js';
 import { registerRequestDecoding } from './plugins/request-decoding.js';
@@ -19,12 +23,17 @@ import './request-state.js';
 import { registerAdminAuditRoutes } from './routes/admin/audit.js';
 import { registerAdminClientRoutes } from './routes/admin/clients.js';
 import { registerAdminClockRoutes } from './routes/admin/clock.js';
+import { registerAdminFaultRoutes } from './routes/admin/faults.js';
+import { registerAdminJournalRoutes } from './routes/admin/journal.js';
+import { registerAdminLimitRoutes } from './routes/admin/limits.js';
 import { registerAdminTenantRoutes } from './routes/admin/tenants.js';
 import { registerAdminUserRoutes } from './routes/admin/users.js';
 import { registerEntityRoutes } from './routes/entities.js';
 import { registerEntityConnectionRoutes } from './routes/entity-connections.js';
 import { registerHealthRoute } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerOAuthTokenRoute } from './routes/oauth-token.js';
+import { registerReadyRoute } from './routes/ready.js';
 import { registerUserRoutes } from './routes/users.js';
 
 export interface AppOptions {
@@ -115,10 +124,15 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     customTypes: COMPRESSIBLE,
   });
 
+  const metrics = createMetrics(services.store);
+  registerMetrics(app, metrics);
   registerOperatorAuth(app, config.operatorToken);
   registerAuthentication(app, services);
+  registerLimits(app, services, metrics);
   registerRequestDecoding(app, config.bodyLimit);
+  registerFaults(app, services, metrics);
   registerIdempotency(app, services);
+  registerJournal(app, services);
 
   const routes: { method: string; pattern: RegExp }[] = [];
   app.addHook('onRoute', (route) => {
@@ -126,6 +140,8 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   });
 
   registerHealthRoute(app, services);
+  registerReadyRoute(app, services);
+  registerMetricsRoute(app, metrics);
   registerOAuthTokenRoute(app, services);
   registerEntityRoutes(app, services);
   registerEntityConnectionRoutes(app, services);
@@ -135,6 +151,9 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   registerAdminClientRoutes(app, services);
   registerAdminClockRoutes(app, services);
   registerAdminAuditRoutes(app, services);
+  registerAdminFaultRoutes(app, services);
+  registerAdminJournalRoutes(app, services);
+  registerAdminLimitRoutes(app, services);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.setNotFoundHandler((request, reply) => {

@@ -465,5 +465,102 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .execute();
       return rows.map(map.toAuditEvent);
     },
+
+    // Limits
+    async findTenantLimits(tenantId) {
+      const row = await db
+        .selectFrom('tenant_limits')
+        .select('settings')
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst();
+      return row && JSON.parse(row.settings);
+    },
+    async setTenantLimits(tenantId, settings, now) {
+      const json = JSON.stringify(settings);
+      await db
+        .insertInto('tenant_limits')
+        .values({ tenant_id: tenantId, settings: json, updated_at: now })
+        .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ settings: json, updated_at: now }))
+        .execute();
+    },
+    async incrementRateCounters(counters) {
+      if (counters.length === 0) return [];
+      // One upsert for all windows: one round trip, and each row's increment is atomic on both
+      // databases, so instances sharing the database share the count.
+      const rows = await db
+        .insertInto('rate_limit_counters')
+        .values(
+          counters.map((c) => ({
+            scope: c.scope,
+            window_start: c.windowStart,
+            hits: 1,
+            expires_at: c.expiresAt,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['scope', 'window_start'])
+            .doUpdateSet((eb) => ({ hits: eb('rate_limit_counters.hits', '+', 1) })),
+        )
+        .returning(['scope', 'window_start', 'hits'])
+        .execute();
+      return counters.map((c) => {
+        const row = rows.find((r) => r.scope === c.scope && Number(r.window_start) === c.windowStart);
+        return Number(row?.hits ?? 0);
+      });
+    },
+    async deleteExpiredRateCounters(now) {
+      const result = await db
+        .deleteFrom('rate_limit_counters')
+        .where('expires_at', '<=', now)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    // Fault rules
+    async insertFaultRule(rule) {
+      await db.insertInto('fault_rules').values(map.fromFaultRule(rule)).execute();
+    },
+    async listFaultRules(tenantId) {
+      const rows = await db
+        .selectFrom('fault_rules')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(map.toFaultRule);
+    },
+    async deleteFaultRule(tenantId, id) {
+      const result = await db
+        .deleteFrom('fault_rules')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+    async deleteFaultRules(tenantId) {
+      const result = await db.deleteFrom('fault_rules').where('tenant_id', '=', tenantId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async countFaultRuleMatch(id) {
+      const row = await db
+        .updateTable('fault_rules')
+        .set((eb) => ({ matched: eb('matched', '+', 1) }))
+        .where('id', '=', id)
+        .returning('matched')
+        .executeTakeFirst();
+      return row && Number(row.matched);
+    },
+    async consumeFaultRule(id) {
+      // The guard and the decrement in one statement: of racing requests, exactly `remaining` win.
+      const result = await db
+        .updateTable('fault_rules')
+        .set((eb) => ({ remaining: eb('remaining', '-', 1) }))
+        .where('id', '=', id)
+        .where('remaining', '>', 0)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
   };
 }

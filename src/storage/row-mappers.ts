@@ -1,3 +1,4 @@
+import type { FaultKind, FaultRule } from '../domain/fault-rules.js';
 import type {
   AccessToken,
   AuditEvent,
@@ -19,6 +20,7 @@ import type {
   AuditEventsTable,
   EntitiesTable,
   EntityConnectionsTable,
+  FaultRulesTable,
   IdempotencyKeysTable,
   MembershipsTable,
   OAuthClientsTable,
@@ -231,4 +233,35 @@ export const fromAuditEvent = (e: AuditEvent): AuditEventsTable => ({
   resource_id: e.resourceId,
   before: e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
   after: e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
+});
+
+export const toFaultRule = (r: FaultRulesTable): FaultRule => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  method: r.method,
+  path: r.path,
+  trackId: r.track_id,
+  fault: r.fault as FaultKind,
+  latencyMs: Number(r.latency_ms),
+  retryAfter: r.retry_after === null ? null : Number(r.retry_after),
+  remaining: r.remaining === null ? null : Number(r.remaining),
+  rate: r.rate === null ? null : Number(r.rate),
+  seed: Number(r.seed),
+  matched: Number(r.matched),
+  createdAt: Number(r.created_at),
+});
+export const fromFaultRule = (f: FaultRule): FaultRulesTable => ({
+  id: f.id,
+  tenant_id: f.tenantId,
+  method: f.method,
+  path: f.path,
+  track_id: f.trackId,
+  fault: f.fault,
+  latency_ms: f.latencyMs,
+  retry_after: f.retryAfter,
+  remaining: f.remaining,
+  rate: f.rate,
+  seed: f.seed,
+  matched: f.matched,
+  created_at: f.createdAt,
 });

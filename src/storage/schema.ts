@@ -108,7 +108,41 @@ export interface AuditEventsTable {
   after: string | null;
 }
 
+export interface TenantLimitsTable {
+  tenant_id: string;
+  /** JSON: the LimitSettings. */
+  settings: string;
+  updated_at: number;
+}
+
+export interface RateLimitCountersTable {
+  /** What is counted, e.g. `tenant:6398:minute` or `token-ip:127.0.0.1:minute`. */
+  scope: string;
+  window_start: number;
+  hits: number;
+  expires_at: number;
+}
+
+export interface FaultRulesTable {
+  id: string;
+  tenant_id: string;
+  method: string | null;
+  path: string;
+  track_id: string | null;
+  fault: string;
+  latency_ms: number;
+  retry_after: number | null;
+  remaining: number | null;
+  rate: number | null;
+  seed: number;
+  matched: number;
+  created_at: number;
+}
+
 export interface Database {
+  tenant_limits: TenantLimitsTable;
+  rate_limit_counters: RateLimitCountersTable;
+  fault_rules: FaultRulesTable;
   audit_events: AuditEventsTable;
   tenants: TenantsTable;
   entities: EntitiesTable;

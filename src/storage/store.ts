@@ -1,3 +1,4 @@
+import type { FaultRule } from '../domain/fault-rules.js';
 import type {
   AccessToken,
   AuditEvent,
@@ -12,6 +13,7 @@ import type {
   User,
   UserStatus,
 } from '../domain/model.js';
+import type { LimitSettings } from '../domain/rate-limits.js';
 import type { TenantClockState } from '../domain/tenant-clock.js';
 
 /** What the admin API keeps with a tenant: how to reset it, its id seed, its clock. */
@@ -164,6 +166,26 @@ export interface StoreOps {
     tenantId: string,
     filter?: { limit?: number; resourceId?: string; action?: string },
   ): Promise<AuditEvent[]>;
+
+  // Limits (domain/rate-limits.ts)
+  findTenantLimits(tenantId: string): Promise<LimitSettings | undefined>;
+  setTenantLimits(tenantId: string, settings: LimitSettings, now: number): Promise<void>;
+  /** Adds one to each counter (creating it at 1) in one statement; answers the new counts in order. */
+  incrementRateCounters(
+    counters: { scope: string; windowStart: number; expiresAt: number }[],
+  ): Promise<number[]>;
+  deleteExpiredRateCounters(now: number): Promise<number>;
+
+  // Fault rules (domain/fault-rules.ts)
+  insertFaultRule(rule: FaultRule): Promise<void>;
+  /** In the order they were made. */
+  listFaultRules(tenantId: string): Promise<FaultRule[]>;
+  deleteFaultRule(tenantId: string, id: string): Promise<boolean>;
+  deleteFaultRules(tenantId: string): Promise<number>;
+  /** Adds one to the rule's match count and answers it; undefined when the rule is gone. */
+  countFaultRuleMatch(id: string): Promise<number | undefined>;
+  /** Takes one remaining firing, atomically; false when none is left. */
+  consumeFaultRule(id: string): Promise<boolean>;
 }
 
 export interface Store extends StoreOps {
@@ -171,6 +193,8 @@ export interface Store extends StoreOps {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /** Answers whether the database can serve. */
   ping(): Promise<boolean>;
+  /** The connection pool's state, for /metrics; absent when the side has no pool. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
   readonly kind: 'sqlite' | 'postgres';
 }

@@ -178,6 +178,54 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_events_resource_idx').on('audit_events').columns(['tenant_id', 'resource_id']).execute();
     },
   },
+  // Limits and fault rules (README: Zuora's limits, Fault rules). Rate counters are fixed-window
+  // rows, one per scope and window start, incremented with an upsert so instances share them.
+  '0003_limits_faults': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tenant_limits')
+        .addColumn('tenant_id', 'text', (c) => c.primaryKey().references('tenants.id').onDelete('cascade'))
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('rate_limit_counters')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('hits', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rate_limit_counters_pk', ['scope', 'window_start'])
+        .execute();
+      await db.schema
+        .createIndex('rate_limit_counters_expires_idx')
+        .on('rate_limit_counters')
+        .column('expires_at')
+        .execute();
+
+      await db.schema
+        .createTable('fault_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+        .addColumn('method', 'text')
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('track_id', 'text')
+        .addColumn('fault', 'text', (c) => c.notNull())
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('retry_after', 'integer')
+        .addColumn('remaining', 'integer')
+        .addColumn('rate', 'double precision')
+        .addColumn('seed', 'bigint', (c) => c.notNull())
+        .addColumn('matched', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('fault_rules_tenant_idx')
+        .on('fault_rules')
+        .columns(['tenant_id', 'created_at'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type JournalEntry, maskAuthorization, maskSecret } from '../../domain/journal.js';
+import type { Services } from '../../services.js';
+import { tenantOf } from './limits.js';
+
+/** Response bodies are kept up to this size; past it the journal holds a note, not the body. */
+const MAX_BODY_CHARS = 64 * 1024;
+
+const responsePayloads = new WeakMap<FastifyRequest, string>();
+
+function maskedHeaders(request: FastifyRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    headers[name] = name === 'authorization' ? maskAuthorization(text) : text;
+  }
+  return headers;
+}
+
+function maskedBody(body: unknown): unknown {
+  if (body === undefined) return null;
+  if (body && typeof body === 'object' && 'client_secret' in body) {
+    const secret = (body as { client_secret: unknown }).client_secret;
+    return { ...body, client_secret: typeof secret === 'string' ? maskSecret(secret) : secret };
+  }
+  return body;
+}
+
+function parsedResponse(payload: string | undefined): unknown {
+  if (payload === undefined || payload === '') return null;
+  if (payload.length > MAX_BODY_CHARS) return `[${payload.length} characters, not kept]`;
+  try {
+    const parsed = JSON.parse(payload);
+    // The token response carries the bearer token itself: masked like the Authorization header.
+    if (parsed && typeof parsed.access_token === 'string')
+      parsed.access_token = maskSecret(parsed.access_token);
+    return parsed;
+  } catch {
+    return payload;
+  }
+}
+
+/** The journal's record of a request; `status` 0 and no response for a dropped connection. */
+export function journalEntry(
+  request: FastifyRequest,
+  status: number,
+  payload: string | undefined,
+  durationMs: number,
+): JournalEntry {
+  return {
+    at: new Date(Date.now() - durationMs).toISOString(),
+    method: request.method,
+    url: request.url,
+    headers: maskedHeaders(request),
+    body: maskedBody(request.body),
+    status,
+    response: parsedResponse(payload),
+    durationMs: Math.round(durationMs * 10) / 10,
+    requestId: request.id,
+    trackId: request.trackId ?? null,
+  };
+}
+
+/**
+ * Records every request tied to a tenant (a valid token, or /oauth/token with a known client) in
+ * the tenant's journal once it is answered. The response body is taken in onSend, before
+ * compression (which runs in route-level onSend hooks, after these).
+ */
+export function registerJournal(app: FastifyInstance, services: Pick<Services, 'journal'>): void {
+  if (!services.journal.enabled) return;
+
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (tenantOf(request) === undefined) return payload;
+    if (typeof payload === 'string') responsePayloads.set(request, payload);
+    else if (Buffer.isBuffer(payload)) responsePayloads.set(request, payload.toString('utf8'));
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const tenantId = tenantOf(request);
+    if (tenantId === undefined) return;
+    const entry = journalEntry(request, reply.statusCode, responsePayloads.get(request), reply.elapsedTime);
+    // Parsing the response for the journal is deferred to here, after the client has it.
+    services.journal.record(tenantId, entry);
+  });
+}

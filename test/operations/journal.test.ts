@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { build } from '../helpers/build.js';
+import { testDatabases } from '../helpers/databases.js';
+import { clients, ids } from '../helpers/fixtures.js';
+import { assertZuoraError, operator, operatorEnv, tokenFor, tokenRequest } from './support.js';
+
+const journalUrl = `/admin/v1/tenants/${ids.tenant}/journal`;
+
+for (const database of testDatabases) {
+  describe(`${database.name}: the request journal`, () => {
+    async function setup(t: Parameters<typeof build>[0], env: NodeJS.ProcessEnv = {}) {
+      const built = await build(t, { database, env: { ...operatorEnv, ...env } });
+      const token = await tokenFor(built.app, clients.usAdminSingle);
+      const headers = { authorization: `Bearer ${token}` };
+      const journal = async (query = '') => {
+        const res = await built.app.inject({
+          method: 'GET',
+          url: `${journalUrl}${query}`,
+          headers: operator,
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json().requests;
+      };
+      return { ...built, token, headers, journal };
+    }
+
+    it('records method, url, masked headers, body, status, response, duration and ids', async (t) => {
+      const { app, token, headers, journal } = await setup(t);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/entity-connections',
+        headers: { ...headers, 'zuora-track-id': 'run-17' },
+        payload: { targetEntityId: ids.eu },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const [entry] = await journal('?limit=1');
+      assert.equal(entry.method, 'POST');
+      assert.equal(entry.url, '/v1/entity-connections');
+      assert.deepEqual(entry.body, { targetEntityId: ids.eu });
+      assert.equal(entry.status, 200);
+      assert.deepEqual(entry.response, res.json());
+      assert.equal(entry.requestId, res.headers['zuora-request-id']);
+      assert.equal(entry.trackId, 'run-17');
+      assert.equal(typeof entry.durationMs, 'number');
+      assert.ok(!Number.isNaN(Date.parse(entry.at)));
+      assert.equal(entry.headers['zuora-track-id'], 'run-17');
+      assert.match(entry.headers.authorization, /^Bearer \S{4}\*{4}\S{4}$/);
+      assert.ok(!JSON.stringify(entry).includes(token), 'the token never appears');
+    });
+
+    it('records the token request of a tenant client with the secret masked', async (t) => {
+      const { journal } = await setup(t);
+      const [entry] = await journal('?path=/oauth/token');
+      assert.equal(entry.method, 'POST');
+      assert.equal(entry.status, 200);
+      assert.equal(entry.body.client_id, clients.usAdminSingle.id);
+      assert.notEqual(entry.body.client_secret, clients.usAdminSingle.secret);
+      assert.match(entry.body.client_secret, /\*{4}/);
+      assert.match(entry.response.access_token, /^\S{4}\*{4}\S{4}$/);
+    });
+
+    it('filters by path, status and track id, newest first, up to the limit', async (t) => {
+      const { app, headers, journal } = await setup(t);
+      const list = (extra: Record<string, string> = {}) =>
+        app.inject({
+          method: 'GET',
+          url: '/v1/entity-connections?pageSize=5',
+          headers: { ...headers, ...extra },
+        });
+      await list({ 'zuora-track-id': 'a' });
+      await list({ 'zuora-track-id': 'b' });
+      await app.inject({
+        method: 'PUT',
+        url: '/v1/entity-connections/0123456789abcdef0123456789abcdef/accept',
+        headers,
+      });
+      const listed = await journal('?path=/v1/entity-connections');
+      assert.deepEqual(
+        listed.map((e: { trackId: string }) => e.trackId),
+        ['b', 'a'],
+      );
+      assert.equal(listed[0].url, '/v1/entity-connections?pageSize=5');
+      const missing = await journal('?status=404');
+      assert.equal(missing.length, 1);
+      assert.match(missing[0].url, /accept$/);
+      assert.equal(missing[0].response.success, false);
+      assert.equal((await journal('?trackId=a')).length, 1);
+      assert.equal((await journal('?path=/v1/entity-connections/*/accept')).length, 1);
+      assert.equal((await journal('?path=/v1/**')).length, 3);
+      assert.equal((await journal('?limit=2')).length, 2);
+    });
+
+    it('keeps the last MULTIENTITY_JOURNAL_SIZE requests of a tenant, dropping the oldest', async (t) => {
+      const { app, headers, journal } = await setup(t, { MULTIENTITY_JOURNAL_SIZE: '3' });
+      for (const trackId of ['1', '2', '3', '4']) {
+        await app.inject({
+          method: 'GET',
+          url: '/v1/entity-connections',
+          headers: { ...headers, 'zuora-track-id': trackId },
+        });
+      }
+      assert.deepEqual(
+        (await journal()).map((e: { trackId: string }) => e.trackId),
+        ['4', '3', '2'],
+      );
+    });
+
+    it('keeps each tenant to itself and forgets on DELETE', async (t) => {
+      const { app, journal } = await setup(t);
+      await tokenRequest(app, clients.otherTenantAdmin);
+      const other = await app.inject({
+        method: 'GET',
+        url: `/admin/v1/tenants/${ids.otherTenant}/journal`,
+        headers: operator,
+      });
+      assert.equal(other.json().requests.length, 1);
+      assert.equal((await journal()).length, 1);
+      const cleared = await app.inject({ method: 'DELETE', url: journalUrl, headers: operator });
+      assert.deepEqual(cleared.json(), { success: true });
+      assert.deepEqual(await journal(), []);
+    });
+
+    it('records a request refused by a fault rule, and a dropped one with status 0', async (t) => {
+      const { app, headers, journal } = await setup(t);
+      await app.inject({
+        method: 'POST',
+        url: `/admin/v1/tenants/${ids.tenant}/faults`,
+        headers: operator,
+        payload: { path: '/v1/entity-connections', fault: '429', times: 1 },
+      });
+      await app.inject({ method: 'GET', url: '/v1/entity-connections', headers });
+      const [entry] = await journal('?status=429');
+      assert.equal(entry.response.reasons[0].code, 50000070);
+    });
+
+    it('needs the operator token and a known tenant', async (t) => {
+      const { app } = await setup(t);
+      assertZuoraError(await app.inject({ method: 'GET', url: journalUrl }), 401, 11);
+      const unknown = await app.inject({
+        method: 'GET',
+        url: '/admin/v1/tenants/999999/journal',
+        headers: operator,
+      });
+      assertZuoraError(unknown, 404, 40);
+    });
+  });
+}

@@ -20,6 +20,13 @@ export interface ServeOptions {
 /** How often expired tokens and idempotency keys are removed. */
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
+/**
+ * How long a shutdown waits for requests under way before closing their connections. Node would
+ * otherwise wait for a stalled upload up to its 300 s request timeout; 10 s is well inside the grace
+ * period supervisors give (Kubernetes 30 s, systemd 90 s). An acknowledged write is durable either way.
+ */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 interface DemoCredentials {
   clientId: string;
   clientSecret: string;
@@ -197,7 +204,16 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
     closing ??= (async () => {
       logger.info({ signal }, 'draining in-flight requests, then closing the database');
       clearInterval(timer);
+      const deadline = setTimeout(() => {
+        logger.warn(
+          { drainTimeoutMs: DRAIN_TIMEOUT_MS },
+          'closing connections whose requests are still under way',
+        );
+        app.server.closeAllConnections();
+      }, DRAIN_TIMEOUT_MS);
+      deadline.unref();
       await app.close(); // waits for in-flight requests; new ones get 503
+      clearTimeout(deadline);
       await store.close();
     })();
     return closing;

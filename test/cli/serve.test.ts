@@ -545,6 +545,33 @@ describe('multientity serve: shutdown', () => {
   });
 });
 
+describe('multientity serve: shutdown, stalled', () => {
+  it('on SIGTERM closes a request whose body stops arriving after 10 s, then exits 0', async (t) => {
+    const dir = tempDir(t);
+    const args = ['--port', '0', '--db', join(dir, 'stalled.db'), '--fixture', writeFixture(dir)];
+    const server = await startServer({ args, t });
+    const bearer = await acmeToken(server.url);
+    const stalled = requestInTwoParts(
+      server.url,
+      { authorization: `Bearer ${bearer}`, 'zuora-entity-ids': ids.global },
+      JSON.stringify({ targetEntityId: ids.us }),
+    );
+    const outcome = stalled.response.then(
+      (response) => `HTTP ${response.status}`,
+      (error: NodeJS.ErrnoException) => error.code ?? error.message,
+    );
+    await untilInFlight(server, 'POST', '/v1/entity-connections');
+    const signalled = Date.now();
+    assert.deepEqual(await server.stop('SIGTERM'), { code: 0, signal: null });
+    assert.ok(Date.now() - signalled >= 10_000, 'it waited for the request first');
+    assert.equal(await outcome, 'ECONNRESET');
+    assert.ok(server.logs().some((r) => r.msg === 'closing connections whose requests are still under way'));
+
+    const restarted = await startServer({ args, t });
+    assert.deepEqual(await listConnections(restarted.url, await acmeToken(restarted.url), ids.global), []);
+  });
+});
+
 describe('multientity serve: shutdown, pipelined', () => {
   it("on SIGTERM answers a request that arrives on an open connection with 503 in Zuora's envelope", async (t) => {
     const dir = tempDir(t);

@@ -176,16 +176,21 @@ for (const database of testDatabases) {
 
     it('refuses a request past the entity concurrency limit while others are in flight', async (t) => {
       const { app, call } = await setup(t, { ...tiny, perMinute: 100, perHour: 100, concurrency: 1 });
-      // A latency fault holds the first request in flight for 300 ms.
+      // A latency fault holds the first request in flight for 3 s, its concurrency slot taken.
       const fault = await app.inject({
         method: 'POST',
         url: `/admin/v1/tenants/${ids.tenant}/faults`,
         headers: operator,
-        payload: { path: '/v1/entity-connections', fault: 'latency', latencyMs: 300, times: 1 },
+        payload: { path: '/v1/entity-connections', fault: 'latency', latencyMs: 3000, times: 1 },
       });
       assert.equal(fault.statusCode, 200, fault.body);
       const first = call();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The latency is counted when it starts: from then on the first request holds its slot.
+      const latencyStarted = async () =>
+        /multientity_faults_injected_total\{fault="latency"\} 1/.test(
+          (await app.inject({ method: 'GET', url: '/metrics' })).body,
+        );
+      while (!(await latencyStarted())) await new Promise((resolve) => setTimeout(resolve, 20));
       const second = await call();
       assertZuoraError(second, 429, 70);
       assert.equal(second.headers['concurrency-limit-remaining'], '0');

@@ -75,7 +75,11 @@ for (const database of testDatabases) {
     it('answers 404, not 405, for a known path with a trailing slash', async (t) => {
       const { app } = await build(t, { database });
       const headers = await globalHeaders(app);
-      assertEnvelope(await app.inject({ method: 'GET', url: '/v1/entity-connections/', headers }), 404, 50000040);
+      assertEnvelope(
+        await app.inject({ method: 'GET', url: '/v1/entity-connections/', headers }),
+        404,
+        50000040,
+      );
       assertEnvelope(await app.inject({ method: 'POST', url: '/oauth/token/' }), 404, 50000040);
     });
 

@@ -31,6 +31,24 @@ const TENANT_ID_TRIES = 5;
 
 const MINUTE_MS = 60_000;
 
+/**
+ * Tenant-wide writes touch every table; on PostgreSQL's serializable transactions they can still
+ * lose to other tenants' requests after the store's own retries (small tables are read by
+ * sequential scans, which conflict with any writer). The operator's call is retried a little more
+ * rather than failing a test suite's setup or teardown.
+ */
+async function retryContention<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'LOCK_CONTENTION') || attempt >= attempts)
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+    }
+  }
+}
+
 export interface AdminDeps {
   store: Store;
   clock: TenantClock;
@@ -248,15 +266,15 @@ export function createAdminService({ store, clock, ids, contexts }: AdminDeps) {
           secretHashes,
         };
         const now = clock.server.now();
-        const created = await store
-          .transaction(async (tx) => {
+        const created = await retryContention(() =>
+          store.transaction(async (tx) => {
             if (await tx.findTenant(tenantId)) return false;
             await tx.insertTenant({ ...planned.tenant, createdAt: now });
             await tx.updateTenantState(tenantId, { fixture: JSON.stringify(stored), idSeed: idSeed ?? null });
             await insertPlanned(tx, planned, secretHashes, now);
             return true;
-          })
-          .catch(takenError);
+          }),
+        ).catch(takenError);
         if (!created) {
           // Only a random id is worth another try; a chosen or seeded one names an existing tenant.
           if (fixture.id !== undefined || idSeed !== undefined || attempt >= TENANT_ID_TRIES) {
@@ -289,10 +307,12 @@ export function createAdminService({ store, clock, ids, contexts }: AdminDeps) {
 
     /** Removes the tenant and everything it holds, in one transaction. */
     async deleteTenant(tenantId: string): Promise<void> {
-      await store.transaction(async (tx) => {
-        if (!(await tx.findTenant(tenantId))) throw new AppError('TENANT_NOT_FOUND');
-        await tx.deleteTenantData(tenantId, { keepTenant: false });
-      });
+      await retryContention(() =>
+        store.transaction(async (tx) => {
+          if (!(await tx.findTenant(tenantId))) throw new AppError('TENANT_NOT_FOUND');
+          await tx.deleteTenantData(tenantId, { keepTenant: false });
+        }),
+      );
     },
 
     /**
@@ -301,23 +321,25 @@ export function createAdminService({ store, clock, ids, contexts }: AdminDeps) {
      * start (so a seeded tenant hands out the same ids again).
      */
     async resetTenant(tenantId: string) {
-      await store.transaction(async (tx) => {
-        const state = await tx.findTenantState(tenantId);
-        if (!state) throw new AppError('TENANT_NOT_FOUND');
-        if (state.fixture === null) throw new AppError('TENANT_NOT_RESETTABLE');
-        const stored = JSON.parse(state.fixture) as StoredFixture;
-        // The plan needs a secret to check; the stored hashes are what get written.
-        const planned = plan({
-          ...stored.tenant,
-          users: stored.tenant.users?.map((u) => ({
-            ...u,
-            clients: u.clients?.map((c) => ({ ...c, clientSecret: 'stored' })),
-          })),
-        });
-        await tx.deleteTenantData(tenantId, { keepTenant: true });
-        await insertPlanned(tx, planned, stored.secretHashes, clock.server.now());
-        await tx.updateTenantState(tenantId, { idCounter: 0, clock: REAL_TIME });
-      });
+      await retryContention(() =>
+        store.transaction(async (tx) => {
+          const state = await tx.findTenantState(tenantId);
+          if (!state) throw new AppError('TENANT_NOT_FOUND');
+          if (state.fixture === null) throw new AppError('TENANT_NOT_RESETTABLE');
+          const stored = JSON.parse(state.fixture) as StoredFixture;
+          // The plan needs a secret to check; the stored hashes are what get written.
+          const planned = plan({
+            ...stored.tenant,
+            users: stored.tenant.users?.map((u) => ({
+              ...u,
+              clients: u.clients?.map((c) => ({ ...c, clientSecret: 'stored' })),
+            })),
+          });
+          await tx.deleteTenantData(tenantId, { keepTenant: true });
+          await insertPlanned(tx, planned, stored.secretHashes, clock.server.now());
+          await tx.updateTenantState(tenantId, { idCounter: 0, clock: REAL_TIME });
+        }),
+      );
       return detail(tenantId);
     },
 

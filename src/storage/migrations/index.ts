@@ -173,9 +173,26 @@ const migrations: Record<string, Migration> = {
         .alterTable('oauth_clients')
         .addColumn('status', 'text', (c) => c.notNull().defaultTo('Active'))
         .execute();
-      await db.schema.createIndex('oauth_clients_tenant_idx').on('oauth_clients').column('tenant_id').execute();
-      await db.schema.createIndex('access_tokens_tenant_idx').on('access_tokens').column('tenant_id').execute();
-      await db.schema.createIndex('audit_events_resource_idx').on('audit_events').columns(['tenant_id', 'resource_id']).execute();
+      await db.schema
+        .createIndex('oauth_clients_tenant_idx')
+        .on('oauth_clients')
+        .column('tenant_id')
+        .execute();
+      await db.schema
+        .createIndex('access_tokens_tenant_idx')
+        .on('access_tokens')
+        .column('tenant_id')
+        .execute();
+      await db.schema
+        .createIndex('entity_connections_tenant_idx')
+        .on('entity_connections')
+        .column('tenant_id')
+        .execute();
+      await db.schema
+        .createIndex('audit_events_resource_idx')
+        .on('audit_events')
+        .columns(['tenant_id', 'resource_id'])
+        .execute();
     },
   },
   // Limits and fault rules (README: Zuora's limits, Fault rules). Rate counters are fixed-window

@@ -287,6 +287,7 @@ for (const database of testDatabases) {
 
       assert.equal(res.status, 413);
       assert.equal(JSON.parse(res.body.toString()).success, false);
+      assert.equal(String(res.headers['zuora-request-id']).length, 36);
       // Inflating 100 MiB takes a few hundred ms and as much memory; stopping at 1 MiB takes neither.
       assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
       const grownMiB = (peakRss - rssBefore) / (1024 * 1024);
@@ -350,6 +351,7 @@ for (const database of testDatabases) {
       });
       assert.equal(res.statusCode, 415);
       assert.equal(category(res.json()), 45);
+      assert.equal(String(res.headers['zuora-request-id']).length, 36);
     });
   });
 }

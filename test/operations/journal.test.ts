@@ -91,6 +91,20 @@ for (const database of testDatabases) {
       assert.equal((await journal('?limit=2')).length, 2);
     });
 
+    it('keeps the response as sent before gzip, when the client gets it gzipped', async (t) => {
+      const { app, headers, journal } = await setup(t);
+      const res = await app.inject({
+        method: 'GET',
+        url: '/v1/entities',
+        headers: { ...headers, 'accept-encoding': 'gzip' },
+      });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['content-encoding'], 'gzip');
+      const [entry] = await journal('?path=/v1/entities');
+      assert.equal(entry.response.success, true);
+      assert.ok(entry.response.entities.length >= 5);
+    });
+
     it('keeps the last MULTIENTITY_JOURNAL_SIZE requests of a tenant, dropping the oldest', async (t) => {
       const { app, headers, journal } = await setup(t, { MULTIENTITY_JOURNAL_SIZE: '3' });
       for (const trackId of ['1', '2', '3', '4']) {

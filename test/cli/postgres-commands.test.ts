@@ -144,7 +144,11 @@ describe('postgres: multientity migrate and copy-sqlite-to-postgres', {
     assert.deepEqual(after, before);
 
     // No fixture: the server serves what was copied, secrets included (only their hashes were).
-    const server = await startServer({ args: ['--db', url, '--port', '0', '--log-level', 'silent'], t });
+    const server = await startServer({
+      args: ['--db', url, '--port', '0', '--log-level', 'silent'],
+      timeoutMs: 30_000,
+      t,
+    });
     const tokenResponse = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
       body: new URLSearchParams({

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { AppError } from '../../src/domain/errors.js';
 import type { Entity } from '../../src/domain/model.js';
 import { createPostgresStore, TRANSACTION_ATTEMPTS } from '../../src/storage/postgres/postgres-store.js';
-import type { Store } from '../../src/storage/store.js';
+import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { type Store, UniqueViolation } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { createPostgresTestDatabase, postgresTestUrl } from '../helpers/databases.js';
 import { ids } from '../helpers/fixtures.js';
@@ -123,6 +124,32 @@ describe('postgres: the store across processes', { skip: postgresTestUrl ? false
       }
     }
     assert.equal(await setup.countEntities('6398'), limit);
+  });
+
+  it('names a violated unique key the way the SQLite side does, so the domain tells them apart alike', async (t) => {
+    const { url } = await freshDatabase(t);
+    const postgres = await openStore(t, url);
+    const sqlite = await createSqliteStore({ path: ':memory:' });
+    t.after(() => sqlite.close());
+    const violations: string[][] = [];
+    for (const store of [sqlite, postgres]) {
+      await store.insertTenant({ id: '6398', name: 'Acme', apiVersion: '2024-05-20', createdAt: t0 });
+      await store.insertEntity({ ...entity(1), parentId: null });
+      const seen: string[] = [];
+      for (const write of [
+        () => store.insertEntity({ ...entity(2), name: 'E-1' }),
+        () => store.insertTenant({ id: '6398', name: 'Again', apiVersion: '2024-05-20', createdAt: t0 }),
+      ]) {
+        await assert.rejects(write(), (error: unknown) => {
+          assert.ok(error instanceof UniqueViolation);
+          seen.push(error.constraint);
+          return true;
+        });
+      }
+      violations.push(seen);
+    }
+    assert.deepEqual(violations[1], violations[0]);
+    assert.deepEqual(violations[0], ['entities.tenant_id, entities.name', 'tenants.id']);
   });
 
   it(`answers LOCK_CONTENTION (409, category 50) after ${TRANSACTION_ATTEMPTS} runs that all fail to serialize`, async (t) => {

@@ -84,6 +84,20 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 /**
+ * Names the violated key as SQLite does ("users.tenant_id, users.username"), from PostgreSQL's
+ * detail "Key (tenant_id, username)=(…) already exists.", so that the domain can tell which
+ * uniqueness failed the same way on both databases. Falls back to the constraint's name.
+ */
+function violatedColumns(error: pg.DatabaseError): string {
+  const columns = /^Key \((.+?)\)=/.exec(error.detail ?? '')?.[1];
+  if (!columns || !error.table) return error.constraint ?? 'unique';
+  return columns
+    .split(', ')
+    .map((column) => `${error.table}.${column}`)
+    .join(', ');
+}
+
+/**
  * The one place PostgreSQL's failures become the domain's: a unique violation becomes
  * `UniqueViolation`, an unreachable database `AppError('UNAVAILABLE')` (a Zuora 503, category 61).
  * Serialization failures and deadlocks pass through unchanged, for `transaction` to retry.
@@ -91,8 +105,7 @@ export function isUnreachable(error: unknown): boolean {
 function translateError(error: unknown): unknown {
   if (error instanceof AppError || error instanceof UniqueViolation) return error;
   if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
-    const constraint = (error as { constraint?: string }).constraint ?? 'unique';
-    return new UniqueViolation(constraint, { cause: error });
+    return new UniqueViolation(violatedColumns(error as pg.DatabaseError), { cause: error });
   }
   if (isUnreachable(error)) {
     return new AppError('UNAVAILABLE', 'The database is not reachable; retry later.', { cause: error });

@@ -149,6 +149,17 @@ for (const database of testDatabases) {
       const connection = (await api.connect(tenant.entities['Shop-US'] ?? '', 'key-1')).json().id;
       await zuora(app, token, tenant.entities['Shop-US'] ?? '').act(connection, 'deny');
 
+      // What the other admin operations keep for the tenant goes with it too.
+      const fault = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/faults`, {
+        path: '/v1/entity-connections',
+        fault: '503',
+      });
+      assert.equal(fault.statusCode, 200, fault.body);
+      const limits = await admin(app, 'PUT', `/admin/v1/tenants/${tenant.id}/limits`, {
+        profile: 'production',
+      });
+      assert.equal(limits.statusCode, 200, limits.body);
+
       const deleted = await admin(app, 'DELETE', `/admin/v1/tenants/${tenant.id}`);
       assert.equal(deleted.statusCode, 204);
       assert.equal(deleted.body, '');
@@ -161,6 +172,7 @@ for (const database of testDatabases) {
       assert.deepEqual(await store.listClients(tenant.id), []);
       assert.deepEqual(await store.listAuditEvents(tenant.id), []);
       assert.equal(await store.findIdempotencyRecord(tenant.id, client.clientId, 'key-1'), undefined);
+      assert.equal((await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}/faults`)).statusCode, 404);
 
       const acme = await tokenFor(app, {
         clientId: clients.globalAdmin.id,

@@ -93,6 +93,11 @@ for (const database of testDatabases) {
       assert.equal(value('multientity_idempotent_replays_total'), 2);
       assert.equal(value('multientity_limit_rejections_total', { limit: 'minute' }), 1);
       assert.equal(value('multientity_database_up'), 1);
+      if (database.name === 'postgres') {
+        assert.ok((value('multientity_database_pool_connections', { state: 'total' }) ?? 0) >= 1);
+        // The scrape's own ping may be queued for the pool at that moment: a count, not necessarily 0.
+        assert.ok((value('multientity_database_pool_connections', { state: 'waiting' }) ?? -1) >= 0);
+      }
       assert.ok((value('multientity_process_resident_memory_bytes') ?? 0) > 0);
     });
 

@@ -222,6 +222,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         return false;
       }
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       if (closed) return;
       closed = true;

@@ -160,7 +160,7 @@ export const resetTenantRoute = {
   security,
   summary: 'Reset a tenant to the fixture it was created from',
   description:
-    'Removes everything the API changed or added since, restores the fixture with the same ids and client credentials, sets the clock back to real time and restarts the id sequence.',
+    'Removes everything the API changed or added since (fault rules and limit settings too), restores the fixture with the same ids and client credentials, sets the clock back to real time and restarts the id sequence.',
   params: TenantIdParams,
   response: { 200: TenantDetail, ...adminErrors },
 };

@@ -72,6 +72,8 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
       await db.deleteFrom('users').where('tenant_id', '=', id).execute();
       await db.deleteFrom('entities').where('tenant_id', '=', id).execute();
       await db.deleteFrom('audit_events').where('tenant_id', '=', id).execute();
+      await db.deleteFrom('fault_rules').where('tenant_id', '=', id).execute();
+      await db.deleteFrom('tenant_limits').where('tenant_id', '=', id).execute();
       if (!keepTenant) await db.deleteFrom('tenants').where('id', '=', id).execute();
     },
     async listTenants() {

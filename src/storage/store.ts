@@ -74,7 +74,8 @@ export interface StoreOps {
   nextIdSequence(id: string): Promise<number>;
   /**
    * Removes everything the tenant holds: connections, tokens, clients, memberships, users,
-   * entities, idempotency keys, audit events; and the tenant itself unless `keepTenant`.
+   * entities, idempotency keys, audit events, fault rules, limit settings; and the tenant itself
+   * unless `keepTenant`.
    */
   deleteTenantData(id: string, options: { keepTenant: boolean }): Promise<void>;
 

@@ -202,6 +202,7 @@ for (const database of testDatabases) {
       });
       await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clients/${client.clientId}/deactivate`);
       await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clock/advance`, { days: 3 });
+      await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/faults`, { path: '/v1/**', fault: '500' });
 
       const reset = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/reset`);
       assert.equal(reset.statusCode, 200, reset.body);
@@ -215,6 +216,8 @@ for (const database of testDatabases) {
       assert.deepEqual((await fresh.list()).json().entityConnections, before);
       const audit = await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}/audit`);
       assert.deepEqual(audit.json().events, []);
+      const faults = await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}/faults`);
+      assert.deepEqual(faults.json().faultRules, []);
     });
 
     it('does not reset a tenant that came from a fixture file (400, category 30)', async (t) => {

@@ -212,13 +212,16 @@ for (const database of testDatabases) {
       assert.equal(second.json().reasons[0].code, 50000030);
     });
 
-    it('answers 400 for a key longer than 255 characters and accepts one of 255', async (t) => {
+    it('answers 400 for an empty key or one longer than 255 characters, and accepts one of 255', async (t) => {
       const { app } = await build(t, { database });
       const headers = await headersFor(app);
       const tooLong = await post(app, headers, 'k'.repeat(256), { targetEntityId: ids.us });
       assert.equal(tooLong.statusCode, 400);
       assert.equal(tooLong.json().reasons[0].code % 100, 20);
       assert.equal((await connections(app, headers)).length, 0);
+      const empty = await post(app, headers, '', { targetEntityId: ids.us });
+      assert.equal(empty.statusCode, 400);
+      assert.match(empty.json().reasons[0].message, /empty/);
       const longest = await post(app, headers, 'k'.repeat(255), { targetEntityId: ids.us });
       assert.equal(longest.statusCode, 200, longest.body);
       assertReplayOf(await post(app, headers, 'k'.repeat(255), { targetEntityId: ids.us }), longest);

@@ -56,8 +56,9 @@ export function registerRequestContext(app: FastifyInstance): void {
     // Zuora honours Idempotency-Key on POST and PATCH only, and ignores it elsewhere.
     const key = header(request.headers['idempotency-key']);
     if (key !== undefined && (request.method === 'POST' || request.method === 'PATCH')) {
-      if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
-        throw new AppError('IDEMPOTENCY_KEY_INVALID');
+      if (key.length === 0)
+        throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Invalid Idempotency-Key: it is empty.');
+      if (key.length > IDEMPOTENCY_KEY_MAX_LENGTH) throw new AppError('IDEMPOTENCY_KEY_INVALID');
     }
 
     if (closing)

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { createAdminService } from './domain/admin-service.js';
 import { createAuthService } from './domain/auth-service.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { createConnectionService } from './domain/connection-service.js';
@@ -8,10 +9,9 @@ import { createIdempotencyService } from './domain/idempotency.js';
 import { type IdGenerator, randomIds } from './domain/ids.js';
 import { createJournal } from './domain/journal.js';
 import { createLimitService } from './domain/rate-limits.js';
-import { createUserAccessService } from './domain/user-access-service.js';
-import { createAdminService } from './domain/admin-service.js';
 import { createTenantClock } from './domain/tenant-clock.js';
 import { createTenantContexts, createTenantIds } from './domain/tenant-context.js';
+import { createUserAccessService } from './domain/user-access-service.js';
 import type { Store } from './storage/store.js';
 
 export interface ServiceDeps {

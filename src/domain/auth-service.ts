@@ -1,9 +1,9 @@
-import type { Store } from '../storage/store.js';
+import type { Store, TenantState } from '../storage/store.js';
 import { accessibleEntityIds, canAccess, userAccess } from './access.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
 import { hexToUuid, type IdGenerator, parseEntityId } from './ids.js';
-import type { AccessToken, Actor } from './model.js';
+import type { AccessToken, Actor, Tenant, User } from './model.js';
 import { hashToken, verifySecret } from './secrets.js';
 import type { TenantClock } from './tenant-clock.js';
 import { runInTenantContext, type TenantContexts } from './tenant-context.js';
@@ -26,12 +26,22 @@ export interface TokenResponse {
   jti: string;
 }
 
+/** What checking a bearer token read, handed on so the rest of the request need not read it again. */
+export interface VerifiedBearer {
+  token: AccessToken;
+  tenant: Tenant | undefined;
+  tenantState: TenantState;
+  /** Active, as checked. */
+  user: User;
+}
+
 export interface AuthDeps {
   store: Pick<
     Store,
     | 'findClient'
     | 'findUser'
     | 'listMemberships'
+    | 'findMembership'
     | 'findEntity'
     | 'insertToken'
     | 'findToken'
@@ -49,6 +59,29 @@ const invalidToken = () =>
   });
 
 export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
+  /**
+   * `verifyToken`, answering also the rows it read (the tenant, its state, the user), so that
+   * authenticating a request reads each of them once. Nothing is cached across requests: a
+   * deactivated user or client, a moved clock or a reset tenant count from the next request.
+   */
+  async function verifyBearer(bearer: string | undefined): Promise<VerifiedBearer> {
+    if (!bearer)
+      throw new AppError('TOKEN_MISSING', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
+    const token = await store.findToken(hashToken(bearer));
+    if (!token) throw invalidToken();
+    // Expiry is judged by the token's tenant's clock, which the admin API may have moved.
+    const [tenantState, tenant, user, client] = await Promise.all([
+      store.findTenantState(token.tenantId),
+      store.findTenant(token.tenantId),
+      store.findUser(token.tenantId, token.userId),
+      store.findClient(token.clientId),
+    ]);
+    if (!tenantState || token.expiresAt <= clock.nowFor(tenantState.clock)) throw invalidToken();
+    // A deactivated user's or client's tokens stop working at once (REFERENCE.md §6).
+    if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
+    return { token, tenant, tenantState, user };
+  }
+
   return {
     /** `POST /oauth/token` with the client credentials grant (REFERENCE.md §1). */
     async issueToken(request: TokenRequest): Promise<TokenResponse> {
@@ -115,27 +148,21 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
 
     /** Checks a bearer token; answers the stored token, or throws TOKEN_INVALID (401). */
     async verifyToken(bearer: string | undefined): Promise<AccessToken> {
-      if (!bearer)
-        throw new AppError('TOKEN_MISSING', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
-      const token = await store.findToken(hashToken(bearer));
-      if (!token) throw invalidToken();
-      // Expiry is judged by the token's tenant's clock, which the admin API may have moved.
-      const [tenant, user, client] = await Promise.all([
-        store.findTenantState(token.tenantId),
-        store.findUser(token.tenantId, token.userId),
-        store.findClient(token.clientId),
-      ]);
-      if (!tenant || token.expiresAt <= clock.nowFor(tenant.clock)) throw invalidToken();
-      // A deactivated user's or client's tokens stop working at once (REFERENCE.md §6).
-      if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
-      return token;
+      return (await verifyBearer(bearer)).token;
     },
+
+    verifyBearer,
 
     /**
      * The entity the request acts in (REFERENCE.md §2): with one entity in the token's scope no
      * header is needed; with several, Zuora-Entity-Ids must name one of them.
      */
-    async resolveActor(token: AccessToken, entityHeader: string | undefined): Promise<Actor> {
+    async resolveActor(
+      token: AccessToken,
+      entityHeader: string | undefined,
+      /** The token's user, when the caller has just read it (verifyBearer). */
+      knownUser?: User,
+    ): Promise<Actor> {
       let entityId: string;
       if (entityHeader === undefined) {
         if (token.entityIds.length > 1) throw new AppError('ENTITY_HEADER_REQUIRED');
@@ -149,9 +176,11 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
         entityId = parsed;
       }
       // The scope was fixed at issue; access taken away since (deny, deletion) counts at once.
-      const user = await store.findUser(token.tenantId, token.userId);
+      const user = knownUser ?? (await store.findUser(token.tenantId, token.userId));
       const entity = await store.findEntity(token.tenantId, entityId);
-      if (!user || !entity || !canAccess(userAccess(user, await store.listMemberships(user.id)), entityId)) {
+      // Access to one entity depends on its membership alone: read that one, not all of them.
+      const membership = user && entity ? await store.findMembership(user.id, entityId) : undefined;
+      if (!user || !entity || !canAccess(userAccess(user, membership ? [membership] : []), entityId)) {
         throw new AppError('ENTITY_OUT_OF_SCOPE');
       }
       return { tenantId: token.tenantId, userId: token.userId, clientId: token.clientId, entityId };

@@ -14,18 +14,29 @@ export interface ConnectionListQuery {
 }
 
 export interface ConnectionDeps {
-  store: Pick<Store, 'transaction' | 'listConnections' | 'findUser' | 'listMemberships'>;
+  store: Pick<Store, 'transaction' | 'listConnections' | 'findUser' | 'findMembership'>;
   clock: Clock;
   ids: IdGenerator;
 }
 
+/**
+ * The actor's access to `entityIds`: the memberships in those entities only, since what a user may
+ * do in an entity depends on that entity's membership alone (an administrator of 512 entities
+ * would otherwise load 512 rows per request).
+ */
 async function loadAccess(
-  store: Pick<StoreOps, 'findUser' | 'listMemberships'>,
+  store: Pick<StoreOps, 'findUser' | 'findMembership'>,
   actor: Actor,
+  entityIds: string[],
 ): Promise<UserAccess> {
   const user = await store.findUser(actor.tenantId, actor.userId);
   if (!user) throw new AppError('TOKEN_INVALID');
-  return userAccess(user, await store.listMemberships(user.id));
+  const memberships = [];
+  for (const entityId of new Set(entityIds)) {
+    const membership = await store.findMembership(user.id, entityId);
+    if (membership) memberships.push(membership);
+  }
+  return userAccess(user, memberships);
 }
 
 /** Entity connections (REFERENCE.md §5): request, list, accept, deny, disconnect. */
@@ -47,7 +58,8 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
             ? 'target'
             : null;
       if (!connection || side === null) throw new AppError('CONNECTION_NOT_FOUND');
-      if (!isAdmin(await loadAccess(tx, actor), actor.entityId)) throw new AppError('NOT_ENTITY_ADMIN');
+      if (!isAdmin(await loadAccess(tx, actor, [actor.entityId]), actor.entityId))
+        throw new AppError('NOT_ENTITY_ADMIN');
       if (!actionSides[action].includes(side)) {
         throw new AppError(
           'CONNECTION_ACTION_NOT_ALLOWED',
@@ -92,10 +104,10 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
     /** `POST /v1/entity-connections`: the acting entity asks to connect to the target. */
     async request(actor: Actor, targetEntityId: string): Promise<Connection> {
       return store.transaction(async (tx) => {
-        const access = await loadAccess(tx, actor);
-        if (!isAdmin(access, actor.entityId)) throw new AppError('NOT_ENTITY_ADMIN');
         // Entity ids are 32 hex characters; Zuora's ids compare case-insensitively.
         const targetId = targetEntityId.toLowerCase();
+        const access = await loadAccess(tx, actor, [actor.entityId, targetId]);
+        if (!isAdmin(access, actor.entityId)) throw new AppError('NOT_ENTITY_ADMIN');
         const target = isHex32(targetId) ? await tx.findEntity(actor.tenantId, targetId) : undefined;
         // Unknown and another tenant's entity answer alike, so no tenant learns of another's ids.
         if (!target)

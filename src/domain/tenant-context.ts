@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Store } from '../storage/store.js';
+import type { Store, TenantState } from '../storage/store.js';
 import type { IdGenerator } from './ids.js';
 import { seededIds } from './seeded-ids.js';
 import type { TenantClockState } from './tenant-clock.js';
@@ -50,8 +50,9 @@ export interface TenantContextDeps {
  */
 export function createTenantContexts({ store, random }: TenantContextDeps) {
   return {
-    async open(tenantId: string): Promise<TenantContext | undefined> {
-      const state = await store.findTenantState(tenantId);
+    /** `known`: the tenant's state as the caller has just read it, which saves reading it again. */
+    async open(tenantId: string, known?: TenantState): Promise<TenantContext | undefined> {
+      const state = known ?? (await store.findTenantState(tenantId));
       if (!state) return undefined;
       if (state.idSeed === null) return { tenantId, clock: state.clock, ids: null };
       const seed = state.idSeed;

@@ -133,6 +133,13 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   registerFaults(app, services, metrics);
   registerIdempotency(app, services);
   registerJournal(app, services);
+  // Last of the onSend hooks, after the idempotency key's response is stored: a response to a
+  // request that may have written goes out only once its commits are as durable as configured
+  // (MULTIENTITY_DURABILITY=full: group commit, docs/PERFORMANCE.md).
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') await services.store.flush();
+    return payload;
+  });
 
   const routes: { method: string; pattern: RegExp }[] = [];
   app.addHook('onRoute', (route) => {

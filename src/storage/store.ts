@@ -103,14 +103,14 @@ export interface StoreOps {
   upsertMembership(membership: Membership): Promise<void>;
   listMemberships(userId: string): Promise<Membership[]>;
   findMembership(userId: string, entityId: string): Promise<Membership | undefined>;
-  /** Removes every membership in one of `entityIds` (deleted entities); answers what it removed. */
-  deleteMembershipsInEntities(entityIds: string[]): Promise<Membership[]>;
   /**
    * Writes `membership` only if the (user, entity) membership is still `expected` (null: there is
    * none); answers whether it wrote. A compare-and-set, so that of a concurrent accept and deny of
    * the same request exactly one wins.
    */
   setMembershipIf(membership: Membership, expected: MembershipStatus | null): Promise<boolean>;
+  /** Removes every membership in one of `entityIds` (deleted entities); answers what it removed. */
+  deleteMembershipsInEntities(entityIds: string[]): Promise<Membership[]>;
 
   // OAuth clients and tokens
   insertClient(client: OAuthClient): Promise<void>;
@@ -124,6 +124,8 @@ export interface StoreOps {
 
   // Entity connections
   insertConnection(connection: Connection): Promise<void>;
+  /** Inserts many connections in a few multi-row statements (bulk loads; run it in a transaction). */
+  insertConnections(connections: Connection[]): Promise<void>;
   findConnection(tenantId: string, id: string): Promise<Connection | undefined>;
   findOpenConnection(
     tenantId: string,
@@ -192,6 +194,13 @@ export interface StoreOps {
 export interface Store extends StoreOps {
   /** Runs `fn` in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once every transaction committed before the call is as durable as the configured
+   * level promises: SQLite at 'full' fdatasyncs its WAL, one fsync for all the commits of requests
+   * that arrived together (group commit); otherwise at once. Responses to requests that wrote
+   * wait for it (http/app.ts).
+   */
+  flush(): Promise<void>;
   /** Answers whether the database can serve. */
   ping(): Promise<boolean>;
   /** The connection pool's state, for /metrics; absent when the side has no pool. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseApiVersion } from '../../domain/api-version.js';
-import { runInTenantContext } from '../../domain/tenant-context.js';
 import { AppError } from '../../domain/errors.js';
+import { runInTenantContext } from '../../domain/tenant-context.js';
 import type { Services } from '../../services.js';
 import type { Store } from '../../storage/store.js';
 
@@ -41,14 +41,14 @@ export function registerAuthentication(
     if (!request.routeOptions.config.auth) return;
     const authorization = request.headers.authorization;
     const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-    const token = await services.auth.verifyToken(bearer);
-    const tenant = await services.store.findTenant(token.tenantId);
+    const { token, tenant, tenantState, user } = await services.auth.verifyBearer(bearer);
     request.tenantApiVersion = tenant ? (parseApiVersion(tenant.apiVersion) ?? undefined) : undefined;
     request.actor = await services.auth.resolveActor(
       token,
       await entityContextHeader(services.store, request, token.tenantId),
+      user,
     );
-    request.tenantContext = await services.tenantContexts.open(token.tenantId);
+    request.tenantContext = await services.tenantContexts.open(token.tenantId, tenantState);
     request.log = request.log.child({ tenantId: request.actor.tenantId, entityId: request.actor.entityId });
   });
 

@@ -1,0 +1,38 @@
+// Summarizes a .cpuprofile: the functions with the most self time, and the heaviest files.
+//   node bench/profile-summary.mjs bench/profiles/x.cpuprofile [top]
+import { readFileSync } from 'node:fs';
+
+const [file, topArg] = process.argv.slice(2);
+const profile = JSON.parse(readFileSync(file, 'utf8'));
+const top = Number(topArg ?? 30);
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map();
+// Idle time (waiting for I/O, or before and after the load) is left out: shares are of busy time.
+const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+const busy = profile.samples.filter((id) => !idle.has(id));
+const total = busy.length;
+for (const id of busy) self.set(id, (self.get(id) ?? 0) + 1);
+const byFunction = new Map();
+const byFile = new Map();
+for (const [id, count] of self) {
+  const { callFrame } = byId.get(id);
+  const where = callFrame.url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/\/work\/main\//, '');
+  const key = `${callFrame.functionName || '(anonymous)'}  ${where}:${callFrame.lineNumber + 1}`;
+  byFunction.set(key, (byFunction.get(key) ?? 0) + count);
+  const pkg = where.startsWith('~/')
+    ? where
+        .split('/')
+        .slice(0, where.startsWith('~/@') ? 3 : 2)
+        .join('/')
+    : where || callFrame.functionName;
+  byFile.set(pkg, (byFile.get(pkg) ?? 0) + count);
+}
+const show = (map) =>
+  [...map]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
+console.log(
+  `${total} busy samples of ${profile.samples.length}\n\nself time by function:\n${show(byFunction)}\n\nself time by package or file:\n${show(byFile)}`,
+);

@@ -50,7 +50,14 @@ export interface StoredResponse {
   body: string;
 }
 
-export type BeginResult = { kind: 'proceed' } | { kind: 'replay'; response: StoredResponse };
+/** A key held by one request: the claim made at `claimedAt`, which only that request may complete. */
+export interface IdempotencyClaim extends IdempotentRequest {
+  claimedAt: number;
+}
+
+export type BeginResult =
+  | { kind: 'proceed'; claim: IdempotencyClaim }
+  | { kind: 'replay'; response: StoredResponse };
 
 export interface IdempotencyDeps {
   store: Pick<
@@ -99,14 +106,14 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
           case 'claim':
             try {
               await store.insertIdempotencyClaim(newClaim(request, now));
-              return { kind: 'proceed' };
+              return { kind: 'proceed', claim: { ...request, claimedAt: now } };
             } catch (error) {
               if (error instanceof UniqueViolation) continue;
               throw error;
             }
           case 'reclaim':
             if (existing && (await store.replaceIdempotencyClaim(existing, newClaim(request, now)))) {
-              return { kind: 'proceed' };
+              return { kind: 'proceed', claim: { ...request, claimedAt: now } };
             }
             continue;
           case 'replay':
@@ -127,14 +134,24 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
       throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
     },
 
-    /** Stores the first response; it is acknowledged only after this has committed. */
-    complete(request: IdempotentRequest, response: StoredResponse): Promise<void> {
-      return store.completeIdempotencyKey(request.tenantId, request.clientId, request.key, response);
+    /**
+     * Stores the first response; it is acknowledged only after this has committed. Answers false
+     * when the claim had been taken over (the request outlived its lease): the response of the
+     * request that took the key over is the one a retry will get, and it is not overwritten.
+     */
+    complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
+      return store.completeIdempotencyKey(
+        claim.tenantId,
+        claim.clientId,
+        claim.key,
+        claim.claimedAt,
+        response,
+      );
     },
 
     /** Gives the key back when no response could be stored (the request failed before answering). */
-    release(request: IdempotentRequest): Promise<void> {
-      return store.releaseIdempotencyClaim(request.tenantId, request.clientId, request.key);
+    release(claim: IdempotencyClaim): Promise<void> {
+      return store.releaseIdempotencyClaim(claim.tenantId, claim.clientId, claim.key, claim.claimedAt);
     },
 
     /** Removes keys older than 24 hours; run periodically. */

@@ -1,5 +1,5 @@
 import type { ApiVersion } from '../domain/api-version.js';
-import type { IdempotentRequest } from '../domain/idempotency.js';
+import type { IdempotencyClaim } from '../domain/idempotency.js';
 import type { Actor } from '../domain/model.js';
 import type { TenantContext } from '../domain/tenant-context.js';
 
@@ -17,7 +17,7 @@ declare module 'fastify' {
     /** Who calls and in which entity, once authenticated. */
     actor: Actor | undefined;
     /** The claimed Idempotency-Key, when this request runs under one. */
-    idempotency: IdempotentRequest | undefined;
+    idempotency: IdempotencyClaim | undefined;
   }
   interface FastifyContextConfig {
     /** The route needs a bearer token and an entity context. */

@@ -445,8 +445,8 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
-    async completeIdempotencyKey(tenantId, clientId, key, response) {
-      await db
+    async completeIdempotencyKey(tenantId, clientId, key, claimedAt, response) {
+      const result = await db
         .updateTable('idempotency_keys')
         .set({
           state: 'done',
@@ -457,15 +457,19 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .where('tenant_id', '=', tenantId)
         .where('client_id', '=', clientId)
         .where('key', '=', key)
-        .execute();
+        .where('state', '=', 'running')
+        .where('created_at', '=', claimedAt)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
-    async releaseIdempotencyClaim(tenantId, clientId, key) {
+    async releaseIdempotencyClaim(tenantId, clientId, key, claimedAt) {
       await db
         .deleteFrom('idempotency_keys')
         .where('tenant_id', '=', tenantId)
         .where('client_id', '=', clientId)
         .where('key', '=', key)
         .where('state', '=', 'running')
+        .where('created_at', '=', claimedAt)
         .execute();
     },
     async deleteExpiredIdempotencyKeys(now) {

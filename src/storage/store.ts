@@ -153,13 +153,19 @@ export interface StoreOps {
   ): Promise<IdempotencyRecord | undefined>;
   /** Replaces an expired or abandoned record with a fresh claim, if it is still the one seen. */
   replaceIdempotencyClaim(previous: IdempotencyRecord, next: IdempotencyRecord): Promise<boolean>;
+  /**
+   * Stores the response of the claim made at `claimedAt`; false when that claim is no longer the
+   * key's (its lease ran out and another request took the key over), so nothing is overwritten.
+   */
   completeIdempotencyKey(
     tenantId: string,
     clientId: string,
     key: string,
+    claimedAt: number,
     response: { status: number; headers: Record<string, string>; body: string },
-  ): Promise<void>;
-  releaseIdempotencyClaim(tenantId: string, clientId: string, key: string): Promise<void>;
+  ): Promise<boolean>;
+  /** Deletes the claim made at `claimedAt`, if it is still running and still that claim. */
+  releaseIdempotencyClaim(tenantId: string, clientId: string, key: string, claimedAt: number): Promise<void>;
   deleteExpiredIdempotencyKeys(now: number): Promise<number>;
 
   // Audit trail

@@ -53,7 +53,7 @@ async function sqliteWithData(t: TestContext): Promise<string> {
       createdAt: t0,
       expiresAt: Date.now() + 3_600_000,
     });
-    await store.completeIdempotencyKey(ids.tenant, clients.globalAdmin.id, 'key-1', {
+    await store.completeIdempotencyKey(ids.tenant, clients.globalAdmin.id, 'key-1', t0, {
       status: 200,
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: '{"success":true}',

@@ -6,6 +6,8 @@ import {
   decideIdempotency,
   IDEMPOTENCY_LEASE_MS,
   IDEMPOTENCY_TTL_MS,
+  type IdempotencyClaim,
+  type IdempotencyService,
   type IdempotentRequest,
 } from '../../src/domain/idempotency.js';
 import type { IdempotencyRecord } from '../../src/storage/store.js';
@@ -97,6 +99,13 @@ async function setup(t: TestContext, database: TestDatabase, options: { matchBod
 
 const response = { status: 201, headers: { 'content-type': 'application/json' }, body: '{"id":"x"}' };
 
+/** Begins a request that must proceed, and answers its claim. */
+async function claimed(service: IdempotencyService, req: IdempotentRequest): Promise<IdempotencyClaim> {
+  const result = await service.begin(req);
+  assert.equal(result.kind, 'proceed');
+  return result.claim;
+}
+
 async function assertAppError(promise: Promise<unknown>, code: string, status: number) {
   await assert.rejects(promise, (error: { code?: string; spec?: { status: number } }) => {
     assert.equal(error.code, code);
@@ -109,7 +118,7 @@ for (const database of testDatabases) {
   describe(`idempotency service on ${database.name}`, () => {
     it('lets the first request with a key proceed and stores a running claim', async (t) => {
       const { store, service } = await setup(t, database);
-      assert.deepEqual(await service.begin(request), { kind: 'proceed' });
+      assert.equal((await service.begin(request)).kind, 'proceed');
       const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
       assert.equal(stored?.state, 'running');
       assert.equal(stored?.lockedUntil, now + IDEMPOTENCY_LEASE_MS);
@@ -118,8 +127,7 @@ for (const database of testDatabases) {
 
     it('replays the stored response to a retry', async (t) => {
       const { service, clock } = await setup(t, database);
-      await service.begin(request);
-      await service.complete(request, response);
+      await service.complete(await claimed(service, request), response);
       clock.advance(IDEMPOTENCY_TTL_MS - 1);
       assert.deepEqual(await service.begin(request), { kind: 'replay', response });
     });
@@ -138,16 +146,14 @@ for (const database of testDatabases) {
     ] as const) {
       it(`answers 422 to the same key with another ${what}`, async (t) => {
         const { service } = await setup(t, database);
-        await service.begin(request);
-        await service.complete(request, response);
+        await service.complete(await claimed(service, request), response);
         await assertAppError(service.begin({ ...request, ...change }), 'IDEMPOTENCY_KEY_REUSED', 422);
       });
     }
 
     it('replays despite another body when body matching is off', async (t) => {
       const { service } = await setup(t, database, { matchBody: false });
-      await service.begin(request);
-      await service.complete(request, response);
+      await service.complete(await claimed(service, request), response);
       assert.deepEqual(await service.begin({ ...request, bodyHash: 'c'.repeat(64) }), {
         kind: 'replay',
         response,
@@ -157,17 +163,16 @@ for (const database of testDatabases) {
     it('keeps keys apart by tenant and by client', async (t) => {
       const { service } = await setup(t, database);
       await service.begin(request);
-      assert.deepEqual(await service.begin({ ...request, clientId: 'other-client' }), { kind: 'proceed' });
-      assert.deepEqual(await service.begin({ ...request, tenantId: '7001' }), { kind: 'proceed' });
+      assert.equal((await service.begin({ ...request, clientId: 'other-client' })).kind, 'proceed');
+      assert.equal((await service.begin({ ...request, tenantId: '7001' })).kind, 'proceed');
     });
 
     it('forgets a key after 24 hours: the same key then proceeds as new, even for another request', async (t) => {
       const { store, service, clock } = await setup(t, database);
-      await service.begin(request);
-      await service.complete(request, response);
+      await service.complete(await claimed(service, request), response);
       clock.advance(IDEMPOTENCY_TTL_MS);
       const other = { ...request, url: '/v1/entities', bodyHash: 'd'.repeat(64) };
-      assert.deepEqual(await service.begin(other), { kind: 'proceed' });
+      assert.equal((await service.begin(other)).kind, 'proceed');
       const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
       assert.equal(stored?.state, 'running');
       assert.equal(stored?.url, '/v1/entities');
@@ -178,31 +183,41 @@ for (const database of testDatabases) {
       const { service, clock } = await setup(t, database);
       await service.begin(request);
       clock.advance(IDEMPOTENCY_LEASE_MS);
-      assert.deepEqual(await service.begin(request), { kind: 'proceed' });
+      assert.equal((await service.begin(request)).kind, 'proceed');
       // The new claim holds a fresh lease.
       clock.advance(IDEMPOTENCY_LEASE_MS - 1);
       await assertAppError(service.begin(request), 'IDEMPOTENCY_KEY_IN_FLIGHT', 409);
     });
 
+    it('keeps the response of the request that took over a key whose lease ran out', async (t) => {
+      const { service, clock } = await setup(t, database);
+      const late = await claimed(service, request);
+      clock.advance(IDEMPOTENCY_LEASE_MS);
+      const takeover = await claimed(service, request);
+      assert.equal(await service.complete(takeover, response), true);
+      // The first request finishes at last: its response must not replace the one retries get.
+      assert.equal(await service.complete(late, { status: 400, headers: {}, body: '{"late":true}' }), false);
+      await service.release(late);
+      assert.deepEqual(await service.begin(request), { kind: 'replay', response });
+    });
+
     it('gives a released key back: the next request proceeds', async (t) => {
       const { service } = await setup(t, database);
-      await service.begin(request);
-      await service.release(request);
-      assert.deepEqual(await service.begin(request), { kind: 'proceed' });
+      await service.release(await claimed(service, request));
+      assert.equal((await service.begin(request)).kind, 'proceed');
     });
 
     it('does not release a finished key', async (t) => {
       const { service } = await setup(t, database);
-      await service.begin(request);
-      await service.complete(request, response);
-      await service.release(request);
+      const claim = await claimed(service, request);
+      await service.complete(claim, response);
+      await service.release(claim);
       assert.deepEqual(await service.begin(request), { kind: 'replay', response });
     });
 
     it('sweeps expired keys and keeps the others', async (t) => {
       const { store, service, clock } = await setup(t, database);
-      await service.begin(request);
-      await service.complete(request, response);
+      await service.complete(await claimed(service, request), response);
       clock.advance(IDEMPOTENCY_TTL_MS / 2);
       const younger = { ...request, key: 'key-2' };
       await service.begin(younger);
@@ -251,7 +266,7 @@ for (const database of testDatabases) {
     }
     it('accepts a key of 255 characters', async (t) => {
       const { service } = await setup(t, database);
-      assert.deepEqual(await service.begin({ ...request, key: 'k'.repeat(255) }), { kind: 'proceed' });
+      assert.equal((await service.begin({ ...request, key: 'k'.repeat(255) })).kind, 'proceed');
     });
   });
 }

@@ -919,7 +919,10 @@ for (const database of testDatabases) {
           headers: { 'content-type': 'application/json; charset=utf-8', 'zuora-track-id': 'abc' },
           body: '{"id":"x","success":true}',
         };
-        await store.completeIdempotencyKey(T1, claim().clientId, 'key-1', response);
+        assert.equal(
+          await store.completeIdempotencyKey(T1, claim().clientId, 'key-1', claim().createdAt, response),
+          true,
+        );
         assert.deepEqual(await store.findIdempotencyRecord(T1, claim().clientId, 'key-1'), {
           ...claim(),
           state: 'done',
@@ -927,6 +930,19 @@ for (const database of testDatabases) {
           responseHeaders: response.headers,
           responseBody: response.body,
         });
+      });
+
+      it('completes and releases only the claim made at the given time', async (t) => {
+        const store = await open(t);
+        await store.insertIdempotencyClaim(claim());
+        const stale = claim().createdAt - 1;
+        const response = { status: 200, headers: {}, body: 'late' };
+        assert.equal(
+          await store.completeIdempotencyKey(T1, claim().clientId, 'key-1', stale, response),
+          false,
+        );
+        await store.releaseIdempotencyClaim(T1, claim().clientId, 'key-1', stale);
+        assert.deepEqual(await store.findIdempotencyRecord(T1, claim().clientId, 'key-1'), claim());
       });
 
       it('replaces a claim only while it is still the one seen (compare-and-set)', async (t) => {
@@ -961,7 +977,7 @@ for (const database of testDatabases) {
       it('replaces a completed record with a fresh claim, clearing its response', async (t) => {
         const store = await open(t);
         await store.insertIdempotencyClaim(claim());
-        await store.completeIdempotencyKey(T1, claim().clientId, 'key-1', {
+        await store.completeIdempotencyKey(T1, claim().clientId, 'key-1', claim().createdAt, {
           status: 200,
           headers: {},
           body: 'x',
@@ -977,13 +993,13 @@ for (const database of testDatabases) {
         const store = await open(t);
         await store.insertIdempotencyClaim(claim());
         await store.insertIdempotencyClaim(claim({ key: 'key-2' }));
-        await store.completeIdempotencyKey(T1, claim().clientId, 'key-2', {
+        await store.completeIdempotencyKey(T1, claim().clientId, 'key-2', claim().createdAt, {
           status: 200,
           headers: {},
           body: '',
         });
-        await store.releaseIdempotencyClaim(T1, claim().clientId, 'key-1');
-        await store.releaseIdempotencyClaim(T1, claim().clientId, 'key-2');
+        await store.releaseIdempotencyClaim(T1, claim().clientId, 'key-1', claim().createdAt);
+        await store.releaseIdempotencyClaim(T1, claim().clientId, 'key-2', claim().createdAt);
         assert.equal(await store.findIdempotencyRecord(T1, claim().clientId, 'key-1'), undefined);
         assert.equal((await store.findIdempotencyRecord(T1, claim().clientId, 'key-2'))?.state, 'done');
       });

@@ -33,12 +33,12 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
       reply.headers(headers).header('Idempotent-Replayed', 'true').code(status);
       return reply.send(body);
     }
-    request.idempotency = scope;
+    request.idempotency = result.claim;
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    const scope = request.idempotency;
-    if (!scope) return payload;
+    const claim = request.idempotency;
+    if (!claim) return payload;
     request.idempotency = undefined;
     const headers: Record<string, string> = {};
     for (const name of STORED_HEADERS) {
@@ -48,10 +48,10 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
     const body =
       typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
     try {
-      await services.idempotency.complete(scope, { status: reply.statusCode, headers, body });
+      await services.idempotency.complete(claim, { status: reply.statusCode, headers, body });
     } catch (error) {
       // Nothing was stored: give the key back so a retry runs again rather than meeting a 409.
-      await services.idempotency.release(scope).catch(() => {});
+      await services.idempotency.release(claim).catch(() => {});
       throw error;
     }
     return payload;

@@ -78,6 +78,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       // Logged with the request id (reqId) and track id; the client sees only the generic message.
       request.log.error({ err: error, trackId: request.trackId }, 'request failed');
     }
+    // A lost race (50) or an unreachable database (61) says nothing about the request itself:
+    // retrying it with the same Idempotency-Key must run it again, not replay this answer.
+    if (appError.spec.category === 50 || appError.spec.category === 61) request.retryable = true;
     return sendError(request, reply, appError);
   });
 }

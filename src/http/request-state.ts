@@ -18,6 +18,8 @@ declare module 'fastify' {
     actor: Actor | undefined;
     /** The claimed Idempotency-Key, when this request runs under one. */
     idempotency: IdempotencyClaim | undefined;
+    /** The request failed for a passing reason (lock contention, database away): not stored under its key. */
+    retryable: boolean;
   }
   interface FastifyContextConfig {
     /** The route needs a bearer token and an entity context. */

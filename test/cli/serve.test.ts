@@ -245,7 +245,7 @@ describe('multientity serve: first start', () => {
     const server = await startServer({ args: ['--port', '0', '--db', ':memory:'], t });
     const response = await fetch(`${server.url}/health`);
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { status: 'ok' });
+    assert.deepEqual(await response.json(), { status: 'ok', database: 'up' });
   });
 
   it('does not create the demo tenant when a fixture is given', async (t) => {

@@ -178,6 +178,51 @@ describe('postgres: the store across processes', { skip: postgresTestUrl ? false
     assert.equal(await store.findTenant('6398'), undefined);
   });
 
+  it('does not store a LOCK_CONTENTION answer under its Idempotency-Key: the retry runs again', async (t) => {
+    const { url } = await freshDatabase(t);
+    const { app } = await build(t, {
+      database: { name: 'postgres', openStore: () => createPostgresStore({ url, poolSize: 2 }) },
+    });
+    const tokenResponse = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: {
+        client_id: '11111111-1111-4111-8111-111111111111',
+        client_secret: 'global-admin-secret-0123456789abcdefghij',
+        grant_type: 'client_credentials',
+      },
+    });
+    const headers = {
+      authorization: `Bearer ${tokenResponse.json().access_token}`,
+      'zuora-entity-ids': ids.global,
+      'idempotency-key': 'contended-1',
+    };
+    const post = () =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/entity-connections',
+        headers,
+        payload: { targetEntityId: ids.us },
+      });
+    await rawQuery(
+      url,
+      `create function always_conflict() returns trigger language plpgsql as $$
+       begin raise exception 'could not serialize access' using errcode = '40001'; end $$;
+       create trigger connections_conflict before insert on entity_connections
+         for each row execute function always_conflict();`,
+    );
+    const contended = await post();
+    assert.equal(contended.statusCode, 409);
+    assert.equal(contended.json().reasons[0].code % 100, 50);
+    await rawQuery(url, 'drop trigger connections_conflict on entity_connections');
+    const retried = await post();
+    assert.equal(retried.statusCode, 200, retried.body);
+    assert.equal(retried.headers['idempotent-replayed'], undefined);
+    const replayed = await post();
+    assert.equal(replayed.headers['idempotent-replayed'], 'true');
+    assert.equal(replayed.json().id, retried.json().id);
+  });
+
   it('answers 503 with category 61 while the database is unreachable and serves again once it is back', async (t) => {
     const { url } = await freshDatabase(t);
     const relay = await relayTo(new URL(url));
@@ -213,11 +258,14 @@ describe('postgres: the store across processes', { skip: postgresTestUrl ? false
         url: '/v1/entity-connections',
         headers: { authorization: `Bearer ${accessToken}`, 'zuora-entity-ids': ids.global },
       });
-    assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+    assert.equal((await app.inject({ method: 'GET', url: '/health' })).json().database, 'up');
 
     await relay.down();
+    // /health stays 200 (the process is alive) and reports the database; /ready takes it out of rotation.
     const health = await app.inject({ method: 'GET', url: '/health' });
-    assert.equal(health.statusCode, 503);
+    assert.equal(health.statusCode, 200);
+    assert.equal(health.json().database, 'down');
+    assert.equal((await app.inject({ method: 'GET', url: '/ready' })).statusCode, 503);
     const listed = await list();
     assert.equal(listed.statusCode, 503);
     const body = listed.json();
@@ -226,7 +274,8 @@ describe('postgres: the store across processes', { skip: postgresTestUrl ? false
     assert.equal((await token()).statusCode, 503);
 
     await relay.up();
-    assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+    assert.equal((await app.inject({ method: 'GET', url: '/health' })).json().database, 'up');
+    assert.equal((await app.inject({ method: 'GET', url: '/ready' })).statusCode, 200);
     const again = await list();
     assert.equal(again.statusCode, 200);
     assert.equal(again.json().success, true);

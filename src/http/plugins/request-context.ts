@@ -23,6 +23,7 @@ export function registerRequestContext(app: FastifyInstance): void {
   app.decorateRequest('tenantApiVersion', undefined);
   app.decorateRequest('actor', undefined);
   app.decorateRequest('idempotency', undefined);
+  app.decorateRequest('retryable', false);
 
   // Set when app.close() begins (SIGTERM): requests already under way finish, and one that arrives
   // later on a connection that is still open gets 503 in Zuora's envelope (buildApp turns off

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../domain/errors.js';
 import type { Services } from '../../services.js';
 
-/** `GET /health`: 200 once the server can serve, which includes a database that answers. */
+/**
+ * `GET /health`: liveness. 200 whenever the process serves HTTP, with the database's state in the
+ * body, so a lost database is reported without a supervisor restarting a healthy process for it.
+ * `GET /ready` (routes/ready.ts) is the one that answers 503 while the database is away.
+ */
 export function registerHealthRoute(app: FastifyInstance, services: Pick<Services, 'store'>): void {
-  app.get('/health', { schema: { hide: true } }, async () => {
-    if (!(await services.store.ping())) throw new AppError('UNAVAILABLE', 'The database is not reachable.');
-    return { status: 'ok' };
-  });
+  app.get('/health', { schema: { hide: true } }, async () => ({
+    status: 'ok',
+    database: (await services.store.ping()) ? 'up' : 'down',
+  }));
 }

@@ -26,7 +26,8 @@ export function renderChart(
   const max = Math.max(1, ...rows.map((r) => r.ratio));
   const x = (ratio: number) => labelWidth + (ratio / max) * barWidth;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" role="img" aria-labelledby="title">`,
+    '<title id="title">multientity benchmark: requests per second of each scenario as a share of a bare node:http server</title>',
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">multientity: requests per second as a share of a bare node:http server</text>`,
     `<text x="10" y="40" fill="#555555">${escapeXml(`${run.startedAt}, baseline ${run.baseline.mean} req/s, 32 connections, load average ${run.machine.loadBefore.map((l) => l.toFixed(1)).join(' ')} at start`)}</text>`,

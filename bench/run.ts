@@ -228,6 +228,8 @@ interface Measured {
   cpuMsPerRequest: number;
   non2xx: number;
   errors: number;
+  /** How many responses had each status. */
+  statusCodes: Record<string, number>;
 }
 
 /** The CPU time a process has used, in ms (/proc's clock ticks are 1/100 s on Linux). */
@@ -249,6 +251,9 @@ async function measure(server: Server, makeRequests: () => Request[]): Promise<M
     cpuMsPerRequest: Math.round((cpu / Math.max(1, result.requests.total)) * 1000) / 1000,
     non2xx: result.non2xx,
     errors: result.errors,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count ?? 0]),
+    ),
   };
 }
 
@@ -360,6 +365,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => {
     cleanup().finally(() => process.exit(130));
+  });
+  // A throw inside autocannon's socket handlers escapes every await: still stop what was started.
+  process.once('uncaughtException', (error) => {
+    process.stderr.write(`${error.stack ?? error}\n`);
+    cleanup().finally(() => process.exit(1));
   });
 
   const rows: Row[] = [];
@@ -534,7 +544,14 @@ async function main(): Promise<void> {
       prism,
       notes,
     };
-    writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    const json = join(root, 'bench/results/latest.json');
+    writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
+    // In the house format, so that `npm run lint` (which covers bench/) stays clean after a run.
+    try {
+      execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', json], { stdio: 'ignore' });
+    } catch {
+      log('  (biome could not format latest.json; `npm run format` will)');
+    }
     writeFileSync(join(root, 'bench/results/latest.svg'), renderChart(rows, result));
     process.stdout.write(`${table(rows)}\n`);
     process.stdout.write(

@@ -215,7 +215,8 @@ export const errorCatalogue = {
   HOME_ENTITY_ACCESS: {
     status: 400,
     category: 30,
-    message: "A user can always access their home entity: that access cannot be requested, accepted or denied.",
+    message:
+      'A user can always access their home entity: that access cannot be requested, accepted or denied.',
   },
   USER_ACCESS_ACTION_NOT_ALLOWED: {
     status: 400,

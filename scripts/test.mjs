@@ -67,7 +67,16 @@ async function startCluster(bin) {
   }
   const cluster = { dir, data: join(dir, 'data'), bin, started: false };
   try {
-    asOwner(join(bin, 'initdb'), ['-D', cluster.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+    asOwner(join(bin, 'initdb'), [
+      '-D',
+      cluster.data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
     const port = await freePort();
     // A throwaway cluster: durability settings off make CREATE DATABASE and commits fast; the
     // tests of durability across kill -9 kill the server, not PostgreSQL.

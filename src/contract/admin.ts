@@ -98,7 +98,9 @@ export const TenantSummary = Type.Object(
     apiVersion: Type.String(),
     createdAt: Type.String(),
     idSeed: Type.Union([Type.String(), Type.Null()]),
-    resettable: Type.Boolean({ description: 'Created through the admin API, so POST …/reset restores it.' }),
+    resettable: Type.Boolean({
+      description: 'Created through the admin API or by loading a fixture file, so POST …/reset restores it.',
+    }),
   },
   { title: 'AdminTenantSummary' },
 );

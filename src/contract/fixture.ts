@@ -56,6 +56,9 @@ export const FixtureTenant = Type.Object(
     id: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
     name: Type.String({ minLength: 1, maxLength: 255 }),
     apiVersion: Type.Optional(Type.String({ minLength: 1 })),
+    // As in the admin API's tenant body: the tenant's id when `id` is left out, and the ids its
+    // requests generate, the same on every run.
+    idSeed: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     entities: Type.Array(FixtureEntity, { minItems: 1, maxItems: 1 }),
     users: Type.Optional(Type.Array(FixtureUser)),
     connections: Type.Optional(Type.Array(FixtureConnection)),

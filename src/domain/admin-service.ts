@@ -10,7 +10,13 @@ import { type Store, type StoreOps, type TenantState, UniqueViolation } from '..
 import { canAccess, userAccess } from './access.js';
 import { recordAudit } from './audit.js';
 import { AppError } from './errors.js';
-import { FixtureError, type PlannedTenant, planFixture } from './fixture-loader.js';
+import {
+  FixtureError,
+  type PlannedTenant,
+  planFixture,
+  type StoredFixture,
+  storedFixture,
+} from './fixture-loader.js';
 import type { IdGenerator } from './ids.js';
 import type { AuditEvent, Entity, Membership, OAuthClient, Role, Tenant, User } from './model.js';
 import { hashSecret } from './secrets.js';
@@ -54,12 +60,6 @@ export interface AdminDeps {
   clock: TenantClock;
   ids: IdGenerator;
   contexts: TenantContexts;
-}
-
-/** What a tenant keeps for reset: its fixture with every id resolved, and its clients' secret hashes. */
-interface StoredFixture {
-  tenant: FixtureTenant;
-  secretHashes: Record<string, string>;
 }
 
 export interface ClockView {
@@ -117,6 +117,8 @@ async function insertPlanned(
     }
   }
   for (const c of planned.connections) await tx.insertConnection({ ...c, createdAt: now, updatedAt: now });
+  // Only a fixture file sets limits; reset gives them back.
+  if (planned.limits) await tx.setTenantLimits(planned.tenant.id, planned.limits, now);
 }
 
 function takenError(error: unknown): never {
@@ -240,7 +242,7 @@ export function createAdminService({ store, clock, ids, contexts }: AdminDeps) {
         // Sequence 0 of a seeded tenant is its creation; requests take 1, 2, … (tenant-context.ts).
         const generated = idSeed !== undefined ? seededIds(idSeed, tenantId, 0, ids) : ids;
         const secrets: { clientId: string; clientSecret: string; username: string }[] = [];
-        const resolved: FixtureTenant = {
+        const resolved: FixtureTenant & { id: string } = {
           ...fixture,
           id: tenantId,
           users: (fixture.users ?? []).map((u) => ({
@@ -254,17 +256,8 @@ export function createAdminService({ store, clock, ids, contexts }: AdminDeps) {
           })),
         };
         const planned = plan(resolved);
-        const secretHashes = Object.fromEntries(secrets.map((s) => [s.clientId, hashSecret(s.clientSecret)]));
-        const stored: StoredFixture = {
-          tenant: {
-            ...resolved,
-            users: resolved.users?.map((u) => ({
-              ...u,
-              clients: u.clients?.map((c) => ({ ...c, clientSecret: '' })),
-            })),
-          },
-          secretHashes,
-        };
+        const stored = storedFixture(resolved);
+        const { secretHashes } = stored;
         const now = clock.server.now();
         const created = await retryContention(() =>
           store.transaction(async (tx) => {

@@ -20,6 +20,7 @@ import {
 import type { Connection, Entity, Membership, OAuthClient, Role, User } from './model.js';
 import type { LimitSettings } from './rate-limits.js';
 import { hashSecret } from './secrets.js';
+import { seededTenantId } from './seeded-ids.js';
 
 /** A fixture that cannot be loaded; the message names the field at fault. */
 export class FixtureError extends Error {
@@ -125,7 +126,8 @@ function planTenant(data: FixtureTenant, base: string): PlannedTenant {
       `'${data.apiVersion}' is not a Zuora-Version: a date such as 2024-05-20 or a number such as 211.0`,
     );
   }
-  const tenantId = data.id ?? deriveTenantId(data.name);
+  const tenantId =
+    data.id ?? (data.idSeed !== undefined ? seededTenantId(data.idSeed) : deriveTenantId(data.name));
   const flat = flattenEntities(data.entities[0], `${base}.entities[0]`);
   if (flat.length > MAX_ENTITIES_PER_TENANT) {
     throw new FixtureError(`${base}.entities`, `at most ${MAX_ENTITIES_PER_TENANT} entities per tenant`);
@@ -304,13 +306,57 @@ export function planFixture(value: unknown): PlannedTenant[] {
   return plans;
 }
 
+/** What a tenant keeps for reset: its fixture with every id resolved, and its clients' secret hashes. */
+export interface StoredFixture {
+  tenant: FixtureTenant;
+  secretHashes: Record<string, string>;
+}
+
+/**
+ * The form a tenant keeps for reset, from its fixture with the tenant and client ids filled in
+ * (entity, user and connection ids derive from those again on reset). Secrets are kept only as
+ * salted hashes; the seed is the tenant's state, not part of its fixture.
+ */
+export function storedFixture(resolved: FixtureTenant & { id: string }): StoredFixture {
+  const { idSeed: _seed, ...tenant } = resolved;
+  const secretHashes: Record<string, string> = {};
+  return {
+    tenant: {
+      ...tenant,
+      users: tenant.users?.map((u) => ({
+        ...u,
+        clients: u.clients?.map((c) => {
+          secretHashes[c.clientId] = hashSecret(c.clientSecret);
+          return { ...c, clientSecret: '' };
+        }),
+      })),
+    },
+    secretHashes,
+  };
+}
+
 /** Whether the API has touched this resource since it was created: its audit trail is not empty. */
 async function changedByApi(tx: StoreOps, tenantId: string, resourceId: string): Promise<boolean> {
   return (await tx.listAuditEvents(tenantId, { resourceId, limit: 1 })).length > 0;
 }
 
-async function loadTenant(tx: StoreOps, plan: PlannedTenant, now: number): Promise<void> {
-  if (!(await tx.findTenant(plan.tenant.id))) await tx.insertTenant({ ...plan.tenant, createdAt: now });
+async function loadTenant(
+  tx: StoreOps,
+  plan: PlannedTenant,
+  source: FixtureTenant,
+  now: number,
+): Promise<void> {
+  // Only a tenant this load creates keeps its fixture for reset: one that exists may have been
+  // created from another fixture, or by the admin API, and keeps what it has.
+  let stored: StoredFixture | undefined;
+  if (!(await tx.findTenant(plan.tenant.id))) {
+    stored = storedFixture({ ...source, id: plan.tenant.id });
+    await tx.insertTenant({ ...plan.tenant, createdAt: now });
+    await tx.updateTenantState(plan.tenant.id, {
+      fixture: JSON.stringify(stored),
+      idSeed: source.idSeed ?? null,
+    });
+  }
   // A setting changed through the admin API since is kept, like everything else the API changed.
   if (plan.limits && !(await tx.findTenantLimits(plan.tenant.id))) {
     await tx.setTenantLimits(plan.tenant.id, plan.limits, now);
@@ -353,7 +399,7 @@ async function loadTenant(tx: StoreOps, plan: PlannedTenant, now: number): Promi
         clientId: c.clientId,
         tenantId: user.tenantId,
         userId,
-        secretHash: hashSecret(c.clientSecret),
+        secretHash: stored?.secretHashes[c.clientId] ?? hashSecret(c.clientSecret),
         entityIds: c.entityIds.flatMap((id) => actualIds.get(id) ?? []),
         createdAt: now,
       };
@@ -389,8 +435,13 @@ export async function loadFixture(
   value: unknown,
 ): Promise<PlannedTenant[]> {
   const plans = planFixture(value);
+  // planFixture checked the shape, and plans its tenants in order.
+  const sources = (value as FixtureData).tenants;
   await store.transaction(async (tx) => {
-    for (const plan of plans) await loadTenant(tx, plan, clock.now());
+    for (const [i, plan] of plans.entries()) {
+      const source = sources[i];
+      if (source) await loadTenant(tx, plan, source, clock.now());
+    }
   });
   return plans;
 }

@@ -527,8 +527,10 @@ describe('multientity serve: shutdown', () => {
     const stopped = server.stop('SIGTERM');
     await server.waitForOutput((line) => line.includes('draining in-flight requests'));
 
-    // Closing stops the listener at once, so a new connection is refused rather than answered 503.
-    assert.equal(await getOnNewConnection(`${server.url}/health`), 'ECONNREFUSED');
+    // Closing stops the listener, so a new connection is not served: refused once the listener is
+    // gone, or reset if it reached the listener in the instant between the log line and the close.
+    const late = await getOnNewConnection(`${server.url}/health`);
+    assert.ok(late === 'ECONNREFUSED' || late === 'ECONNRESET', `a new connection got ${late}`);
 
     inFlight.finish();
     const response = await inFlight.response;

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { FixtureError } from '../domain/fixture-loader.js';
 import { isPostgresUrl, openStore } from '../storage/open-store.js';
 import { CopyError, copySqliteToPostgres } from '../storage/postgres/copy-from-sqlite.js';
+import { registerAdminCommands } from './admin.js';
 import { StartError, serve } from './serve.js';
 
 function fail(error: unknown): never {
@@ -67,6 +68,8 @@ export function createProgram(): Command {
         fail(error);
       }
     });
+
+  registerAdminCommands(program);
 
   return program;
 }

@@ -29,8 +29,8 @@ export interface TokenResponse {
 /** What checking a bearer token read, handed on so the rest of the request need not read it again. */
 export interface VerifiedBearer {
   token: AccessToken;
-  tenant: Tenant | undefined;
-  tenantState: TenantState;
+  tenant: Tenant;
+  tenantState: Omit<TenantState, 'fixture'>;
   /** Active, as checked. */
   user: User;
 }
@@ -44,9 +44,7 @@ export interface AuthDeps {
     | 'findMembership'
     | 'findEntity'
     | 'insertToken'
-    | 'findToken'
-    | 'findTenant'
-    | 'findTenantState'
+    | 'findBearer'
   >;
   clock: TenantClock;
   ids: IdGenerator;
@@ -67,16 +65,12 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
   async function verifyBearer(bearer: string | undefined): Promise<VerifiedBearer> {
     if (!bearer)
       throw new AppError('TOKEN_MISSING', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
-    const token = await store.findToken(hashToken(bearer));
-    if (!token) throw invalidToken();
+    // The token with its tenant, user and client as they are now, in one read.
+    const found = await store.findBearer(hashToken(bearer));
+    if (!found) throw invalidToken();
+    const { token, tenant, tenantState, user, client } = found;
     // Expiry is judged by the token's tenant's clock, which the admin API may have moved.
-    const [tenantState, tenant, user, client] = await Promise.all([
-      store.findTenantState(token.tenantId),
-      store.findTenant(token.tenantId),
-      store.findUser(token.tenantId, token.userId),
-      store.findClient(token.clientId),
-    ]);
-    if (!tenantState || token.expiresAt <= clock.nowFor(tenantState.clock)) throw invalidToken();
+    if (token.expiresAt <= clock.nowFor(tenantState.clock)) throw invalidToken();
     // A deactivated user's or client's tokens stop working at once (REFERENCE.md §6).
     if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
     return { token, tenant, tenantState, user };

@@ -51,7 +51,10 @@ export interface TenantContextDeps {
 export function createTenantContexts({ store, random }: TenantContextDeps) {
   return {
     /** `known`: the tenant's state as the caller has just read it, which saves reading it again. */
-    async open(tenantId: string, known?: TenantState): Promise<TenantContext | undefined> {
+    async open(
+      tenantId: string,
+      known?: Pick<TenantState, 'idSeed' | 'clock'>,
+    ): Promise<TenantContext | undefined> {
       const state = known ?? (await store.findTenantState(tenantId));
       if (!state) return undefined;
       if (state.idSeed === null) return { tenantId, clock: state.clock, ids: null };

@@ -1,4 +1,5 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { Connection } from '../domain/model.js';
 import * as map from './row-mappers.js';
 import type { Database } from './schema.js';
 import type { StoreOps } from './store.js';
@@ -7,7 +8,45 @@ import type { StoreOps } from './store.js';
  * The queries, written once in Kysely's builder for both databases. Each side supplies
  * `translateError`, which turns its driver's unique-violation error into `UniqueViolation`.
  */
-export function createStoreOps(db: Kysely<Database>, translateError: (error: unknown) => unknown): StoreOps {
+/**
+ * Two lists each in (createdAt, id) order, merged into one in that order, as SQLite's ORDER BY
+ * "created_at", "id" would give them: ids are compared by code unit, which for their ASCII text is
+ * SQLite's binary collation.
+ */
+function mergeByCreation(left: Connection[], right: Connection[]): Connection[] {
+  const merged: Connection[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < left.length && j < right.length) {
+    const a = left[i] as Connection;
+    const b = right[j] as Connection;
+    if (a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id)) {
+      merged.push(a);
+      i++;
+    } else {
+      merged.push(b);
+      j++;
+    }
+  }
+  for (; i < left.length; i++) merged.push(left[i] as Connection);
+  for (; j < right.length; j++) merged.push(right[j] as Connection);
+  return merged;
+}
+
+export interface StoreOpsOptions {
+  /**
+   * Read both directions of a connection list as two queries merged here rather than one UNION ALL
+   * of two ordered subqueries: SQLite sorts each arm again in a temporary B-tree (about 5x the cost
+   * of the two reads at 30 rows), while PostgreSQL merges them in one round trip.
+   */
+  mergeDirectionsInProcess?: boolean;
+}
+
+export function createStoreOps(
+  db: Kysely<Database>,
+  translateError: (error: unknown) => unknown,
+  { mergeDirectionsInProcess = false }: StoreOpsOptions = {},
+): StoreOps {
   async function write<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
@@ -295,6 +334,81 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .executeTakeFirst();
       return row && map.toToken(row);
     },
+    async findBearer(tokenHash) {
+      // One statement instead of four: authenticating every request read these rows one by one.
+      const row = await db
+        .selectFrom('access_tokens as t')
+        .innerJoin('tenants as n', 'n.id', 't.tenant_id')
+        .leftJoin('users as u', (join) =>
+          join.onRef('u.id', '=', 't.user_id').onRef('u.tenant_id', '=', 't.tenant_id'),
+        )
+        .leftJoin('oauth_clients as c', 'c.client_id', 't.client_id')
+        .selectAll('t')
+        .select([
+          'n.name as tenant_name',
+          'n.api_version as tenant_api_version',
+          'n.created_at as tenant_created_at',
+          'n.id_seed as tenant_id_seed',
+          'n.id_counter as tenant_id_counter',
+          'n.clock_offset_ms as tenant_clock_offset_ms',
+          'n.clock_frozen_at as tenant_clock_frozen_at',
+          'u.id as user_id_found',
+          'u.username as user_username',
+          'u.home_entity_id as user_home_entity_id',
+          'u.status as user_status',
+          'u.created_at as user_created_at',
+          'c.client_id as client_id_found',
+          'c.tenant_id as client_tenant_id',
+          'c.user_id as client_user_id',
+          'c.secret_hash as client_secret_hash',
+          'c.entity_ids as client_entity_ids',
+          'c.created_at as client_created_at',
+          'c.status as client_status',
+        ])
+        .where('t.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const tenantRow: Database['tenants'] = {
+        id: row.tenant_id,
+        name: row.tenant_name,
+        api_version: row.tenant_api_version,
+        created_at: row.tenant_created_at,
+        fixture: null,
+        id_seed: row.tenant_id_seed,
+        id_counter: row.tenant_id_counter,
+        clock_offset_ms: row.tenant_clock_offset_ms,
+        clock_frozen_at: row.tenant_clock_frozen_at,
+      };
+      const { fixture: _notRead, ...tenantState } = map.toTenantState(tenantRow);
+      return {
+        token: map.toToken(row),
+        tenant: map.toTenant(tenantRow),
+        tenantState,
+        user:
+          row.user_id_found === null
+            ? undefined
+            : map.toUser({
+                id: row.user_id_found,
+                tenant_id: row.tenant_id,
+                username: row.user_username as string,
+                home_entity_id: row.user_home_entity_id as string,
+                status: row.user_status as string,
+                created_at: row.user_created_at as number,
+              }),
+        client:
+          row.client_id_found === null
+            ? undefined
+            : map.toClient({
+                client_id: row.client_id_found,
+                tenant_id: row.client_tenant_id as string,
+                user_id: row.client_user_id as string,
+                secret_hash: row.client_secret_hash as string,
+                entity_ids: row.client_entity_ids as string,
+                created_at: row.client_created_at as number,
+                status: row.client_status as string,
+              }),
+      };
+    },
     async deleteExpiredTokens(now) {
       const result = await db
         .deleteFrom('access_tokens')
@@ -332,7 +446,10 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
         .where('tenant_id', '=', tenantId)
         .where('source_entity_id', '=', sourceEntityId)
         .where('target_entity_id', '=', targetEntityId)
-        .where('status', 'in', ['Pending', 'Connected'])
+        // Literals, not parameters: only with the statuses in the SQL text can the planner see that
+        // the partial index entity_connections_open_pair_unique covers the query. With parameters
+        // SQLite scanned every connection of the tenant (0.5 ms at a few thousand, and growing).
+        .where('status', 'in', [sql.lit('Pending'), sql.lit('Connected')])
         .executeTakeFirst();
       return row && map.toConnection(row);
     },
@@ -346,6 +463,16 @@ export function createStoreOps(db: Kysely<Database>, translateError: (error: unk
           .orderBy('created_at')
           .orderBy('id');
       // One row more than the page tells whether a next page exists without a COUNT.
+      if (direction === 'both' && mergeDirectionsInProcess) {
+        const [outbound, inbound] = [
+          await side('source_entity_id').limit(until(page)).execute(),
+          await side('target_entity_id').limit(until(page)).execute(),
+        ];
+        const merged = mergeByCreation(outbound.map(map.toConnection), inbound.map(map.toConnection));
+        const end = Math.min(page.offset + page.limit + 1, merged.length);
+        const rows = merged.slice(Math.min(page.offset, end), end);
+        return { connections: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+      }
       const rows =
         direction === 'both'
           ? // Both directions as two index-ordered reads of at most offset + limit + 1 rows each,

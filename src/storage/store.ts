@@ -27,6 +27,19 @@ export interface TenantState {
   clock: TenantClockState;
 }
 
+/**
+ * What a bearer token stands for, read at once: the token, its tenant and that tenant's clock and
+ * seed (not its fixture, which authentication never needs), and the token's user and client as they
+ * are now (undefined once deleted).
+ */
+export interface BearerRecord {
+  token: AccessToken;
+  tenant: Tenant;
+  tenantState: Omit<TenantState, 'fixture'>;
+  user: User | undefined;
+  client: OAuthClient | undefined;
+}
+
 /** A stored first response to an Idempotency-Key (REFERENCE.md §7). */
 export interface IdempotencyRecord {
   tenantId: string;
@@ -120,6 +133,8 @@ export interface StoreOps {
   setClientStatus(clientId: string, status: ClientStatus): Promise<void>;
   insertToken(token: AccessToken): Promise<void>;
   findToken(tokenHash: string): Promise<AccessToken | undefined>;
+  /** The token by its hash with its tenant, user and client, in one query; undefined if no such token. */
+  findBearer(tokenHash: string): Promise<BearerRecord | undefined>;
   deleteExpiredTokens(now: number): Promise<number>;
 
   // Entity connections

@@ -139,12 +139,14 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrateToLatest(db);
 
-  const ops = createStoreOps(db, translateError);
+  const opsOptions = { mergeDirectionsInProcess: true };
+  const ops = createStoreOps(db, translateError, opsOptions);
   let closed = false;
   return {
     kind: 'sqlite',
     ...ops,
-    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps(trx, translateError))),
+    transaction: (fn) =>
+      db.transaction().execute((trx) => fn(createStoreOps(trx, translateError, opsOptions))),
     flush: () => (barrier ? barrier.flush() : Promise.resolve()),
     async ping() {
       if (closed) return false;

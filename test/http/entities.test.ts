@@ -5,25 +5,11 @@ import { hashToken } from '../../src/domain/secrets.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/tokens.js';
 
 type Client = { id: string; secret: string };
 
 const ENTITY_KEYS = ['displayName', 'id', 'locale', 'name', 'parentId', 'status', 'tenantId', 'timezone'];
-
-async function tokenFor(app: FastifyInstance, client: Client): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_type: 'client_credentials',
-    }).toString(),
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json().access_token;
-}
 
 /** One client's token, acting in one entity, calling the six entity operations. */
 interface Caller {

@@ -6,23 +6,9 @@ import type { ConnectionStatus } from '../../src/domain/model.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/tokens.js';
 
 type Client = { id: string; secret: string };
-
-async function tokenFor(app: FastifyInstance, client: Client): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_type: 'client_credentials',
-    }).toString(),
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json().access_token;
-}
 
 /** A caller: one client's token, acting in one entity. */
 interface Caller {

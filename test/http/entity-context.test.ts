@@ -4,24 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/tokens.js';
 
 const uuid = (hex: string) =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-
-async function tokenFor(app: FastifyInstance, client: { id: string; secret: string }): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_type: 'client_credentials',
-    }).toString(),
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json().access_token;
-}
 
 function list(app: FastifyInstance, headers: Record<string, string>) {
   return app.inject({ method: 'GET', url: '/v1/entity-connections', headers });

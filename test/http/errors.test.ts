@@ -1,33 +1,12 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
-
-async function tokenFor(app: FastifyInstance, client: { id: string; secret: string }): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_type: 'client_credentials',
-    }).toString(),
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json().access_token;
-}
-
-async function globalHeaders(app: FastifyInstance) {
-  return {
-    authorization: `Bearer ${await tokenFor(app, clients.globalAdmin)}`,
-    'zuora-entity-ids': ids.global,
-  };
-}
+import { globalHeaders, tokenFor } from '../helpers/tokens.js';
 
 /** Zuora's envelope (REFERENCE.md §3), exactly, with the given reason code. */
 function assertEnvelope(res: LightMyRequestResponse, status: number, code: number) {

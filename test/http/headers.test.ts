@@ -6,29 +6,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { clients, ids } from '../helpers/fixtures.js';
-
-async function tokenFor(app: FastifyInstance, client: { id: string; secret: string }): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_type: 'client_credentials',
-    }).toString(),
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json().access_token;
-}
-
-async function globalHeaders(app: FastifyInstance) {
-  return {
-    authorization: `Bearer ${await tokenFor(app, clients.globalAdmin)}`,
-    'zuora-entity-ids': ids.global,
-  };
-}
+import { ids } from '../helpers/fixtures.js';
+import { globalHeaders } from '../helpers/tokens.js';
 
 const category = (body: { reasons: { code: number }[] }) => (body.reasons[0]?.code ?? 0) % 100;
 

@@ -13,6 +13,7 @@ import type { Store } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/tokens.js';
 
 type Caller =
   | 'globalAdmin'
@@ -371,28 +372,18 @@ function identify(row: Row, c: Context, caller: Caller): Identity {
   }
 }
 
-async function token(app: FastifyInstance, client: { id: string; secret: string }): Promise<string> {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    payload: { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' },
-  });
-  assert.equal(response.statusCode, 200, response.body);
-  return response.json().access_token;
-}
-
 async function setup(
   t: Parameters<typeof build>[0],
   database: (typeof testDatabases)[number],
 ): Promise<Context> {
   const { app, store } = await build(t, { database, fixture: matrixFixture() });
   const tokens = {
-    globalAdmin: await token(app, clients.globalAdmin),
-    usAdmin: await token(app, clients.usAdmin),
-    euAdmin: await token(app, clients.euAdmin),
-    standard: await token(app, clients.standard),
-    leaver: await token(app, leaver),
-    other: await token(app, clients.otherTenantAdmin),
+    globalAdmin: await tokenFor(app, clients.globalAdmin),
+    usAdmin: await tokenFor(app, clients.usAdmin),
+    euAdmin: await tokenFor(app, clients.euAdmin),
+    standard: await tokenFor(app, clients.standard),
+    leaver: await tokenFor(app, leaver),
+    other: await tokenFor(app, clients.otherTenantAdmin),
     expired: 'a-token-that-expired-an-hour-ago',
   };
   // The leaver's token was valid; the user is deactivated after it was issued.

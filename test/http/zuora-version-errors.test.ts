@@ -10,6 +10,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/tokens.js';
 
 interface Tokens {
   admin: string;
@@ -293,21 +294,11 @@ const paths: ErrorPath[] = [
   },
 ];
 
-async function token(app: FastifyInstance, client: { id: string; secret: string }): Promise<string> {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    payload: { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' },
-  });
-  assert.equal(response.statusCode, 200, response.body);
-  return response.json().access_token;
-}
-
 async function tokens(app: FastifyInstance): Promise<Tokens> {
   return {
-    admin: await token(app, clients.globalAdmin),
-    usAdmin: await token(app, clients.usAdminSingle),
-    standard: await token(app, clients.standard),
+    admin: await tokenFor(app, clients.globalAdmin),
+    usAdmin: await tokenFor(app, clients.usAdminSingle),
+    standard: await tokenFor(app, clients.standard),
   };
 }
 

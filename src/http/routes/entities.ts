@@ -8,21 +8,9 @@ import {
   provisionEntityRoute,
   updateEntityRoute,
 } from '../../contract/entities.js';
-import type { Entity } from '../../domain/model.js';
 import type { Services } from '../../services.js';
 import { requireActor } from '../request-state.js';
-
-/** Exactly Zuora's eight fields, in Zuora's order (REFERENCE.md §1). */
-const toWire = (e: Entity) => ({
-  id: e.id,
-  name: e.name,
-  displayName: e.displayName,
-  locale: e.locale,
-  timezone: e.timezone,
-  status: e.status,
-  parentId: e.parentId,
-  tenantId: e.tenantId,
-});
+import { entityToWire } from './wire-mappers.js';
 
 /** REFERENCE.md §1 and §4: the six entity operations. */
 export function registerEntityRoutes(app: FastifyInstance, services: Pick<Services, 'entities'>): void {
@@ -34,7 +22,7 @@ export function registerEntityRoutes(app: FastifyInstance, services: Pick<Servic
     { schema: createEntityRoute, config: { ...auth, idempotent: true } },
     async (request) => {
       const entity = await services.entities.create(requireActor(request.actor), request.body);
-      return { ...toWire(entity), success: true };
+      return { ...entityToWire(entity), success: true };
     },
   );
 
@@ -43,12 +31,12 @@ export function registerEntityRoutes(app: FastifyInstance, services: Pick<Servic
     const entities = await services.entities.list(requireActor(request.actor), {
       provisioned: provisioned === undefined ? undefined : provisioned === 'true',
     });
-    return { entities: entities.map(toWire), success: true };
+    return { entities: entities.map(entityToWire), success: true };
   });
 
   api.get('/v1/entities/:id', { schema: getEntityRoute, config: auth }, async (request) => {
     const entity = await services.entities.get(requireActor(request.actor), request.params.id);
-    return { ...toWire(entity), success: true };
+    return { ...entityToWire(entity), success: true };
   });
 
   api.put('/v1/entities/:id', { schema: updateEntityRoute, config: auth }, async (request) => {

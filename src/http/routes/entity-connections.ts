@@ -7,16 +7,9 @@ import {
   disconnectEntityConnectionRoute,
   listEntityConnectionsRoute,
 } from '../../contract/entity-connections.js';
-import type { Connection } from '../../domain/model.js';
 import type { Services } from '../../services.js';
 import { requireActor } from '../request-state.js';
-
-const toWire = (c: Connection) => ({
-  id: c.id,
-  sourceEntityId: c.sourceEntityId,
-  targetEntityId: c.targetEntityId,
-  status: c.status,
-});
+import { connectionToWire } from './wire-mappers.js';
 
 /** The URL of the next page: the same query with `page` one higher, on the host the client used. */
 function nextPageUrl(
@@ -49,7 +42,7 @@ export function registerEntityConnectionRoutes(
       pageSize,
     });
     return {
-      entityConnections: result.connections.map(toWire),
+      entityConnections: result.connections.map(connectionToWire),
       ...(result.hasMore ? { nextPage: nextPageUrl(request, page, pageSize, request.query.type) } : {}),
       success: true,
     };

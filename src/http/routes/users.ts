@@ -6,20 +6,9 @@ import {
   denyUserAccessRoute,
   requestUserAccessRoute,
 } from '../../contract/users.js';
-import type { Entity } from '../../domain/model.js';
 import type { Services } from '../../services.js';
 import { requireActor } from '../request-state.js';
-
-const toWire = (e: Entity) => ({
-  id: e.id,
-  name: e.name,
-  displayName: e.displayName,
-  locale: e.locale,
-  timezone: e.timezone,
-  status: e.status,
-  parentId: e.parentId,
-  tenantId: e.tenantId,
-});
+import { entityToWire } from './wire-mappers.js';
 
 /** REFERENCE.md §1 and §6: the four user-access operations. */
 export function registerUserRoutes(app: FastifyInstance, services: Pick<Services, 'userAccess'>): void {
@@ -34,7 +23,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Pick<Services
         requireActor(request.actor),
         request.params.username,
       );
-      return { entities: entities.map(toWire), success: true };
+      return { entities: entities.map(entityToWire), success: true };
     },
   );
 

@@ -1,4 +1,4 @@
-import type { Store, TenantState } from '../storage/store.js';
+import type { Store, TenantRuntime } from '../storage/store.js';
 import { accessibleEntityIds, canAccess, userAccess } from './access.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
@@ -30,7 +30,7 @@ export interface TokenResponse {
 export interface VerifiedBearer {
   token: AccessToken;
   tenant: Tenant;
-  tenantState: Omit<TenantState, 'fixture'>;
+  tenantState: TenantRuntime;
   /** Active, as checked. */
   user: User;
 }

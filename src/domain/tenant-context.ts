@@ -39,7 +39,7 @@ export function createTenantIds(random: IdGenerator): IdGenerator {
 }
 
 export interface TenantContextDeps {
-  store: Pick<Store, 'findTenantState' | 'transaction'>;
+  store: Pick<Store, 'findTenantRuntime' | 'transaction'>;
   /** The random generator, which seeded ids fall back on for secrets. */
   random: IdGenerator;
 }
@@ -55,7 +55,7 @@ export function createTenantContexts({ store, random }: TenantContextDeps) {
       tenantId: string,
       known?: Pick<TenantState, 'idSeed' | 'clock'>,
     ): Promise<TenantContext | undefined> {
-      const state = known ?? (await store.findTenantState(tenantId));
+      const state = known ?? (await store.findTenantRuntime(tenantId));
       if (!state) return undefined;
       if (state.idSeed === null) return { tenantId, clock: state.clock, ids: null };
       const seed = state.idSeed;

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { type Compilable, type CompiledQuery, type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Connection } from '../domain/model.js';
 import * as map from './row-mappers.js';
 import type { Database } from './schema.js';
@@ -33,7 +33,46 @@ function mergeByCreation(left: Connection[], right: Connection[]): Connection[] 
   return merged;
 }
 
+/**
+ * The tenants columns but `fixture`: the fixture a tenant was created from is JSON of every entity,
+ * user and client (292 kB for 512 entities), and only reset reads it.
+ */
+const TENANT_COLUMNS = ['id', 'name', 'api_version', 'created_at'] as const;
+const TENANT_RUNTIME_COLUMNS = ['id', 'id_seed', 'id_counter', 'clock_offset_ms', 'clock_frozen_at'] as const;
+
+/**
+ * A query compiled once and run again with other parameters. Building and compiling a query with
+ * Kysely costs more than SQLite's running of a small one (about 100 µs against 20 for the bearer
+ * join), and a query's text depends only on its shape: compiled with stand-in arguments, each
+ * stand-in's position among the parameters tells where the real argument goes.
+ */
+interface QueryTemplate {
+  compiled: CompiledQuery;
+  /** For each parameter, the index of the argument it takes, or -1 for a constant of the query. */
+  slots: number[];
+}
+
+type QueryArgument = string | number;
+
+/** Stand-ins no real argument equals: strings with NUL characters, numbers below any limit or id. */
+const standIn = (argument: QueryArgument, index: number): QueryArgument =>
+  typeof argument === 'number' ? -7_340_033_000 - index : `\u0000argument ${index}\u0000`;
+
+function templateOf(query: Compilable, args: QueryArgument[]): QueryTemplate | null {
+  const compiled = query.compile();
+  const standIns = args.map(standIn);
+  const slots = compiled.parameters.map((parameter) => standIns.indexOf(parameter as QueryArgument));
+  // Each argument must be exactly one parameter, never part of the text: else build every time.
+  for (let i = 0; i < args.length; i++) {
+    if (slots.filter((slot) => slot === i).length !== 1) return null;
+    if (compiled.sql.includes(String(standIns[i]))) return null;
+  }
+  return { compiled, slots };
+}
+
 export interface StoreOpsOptions {
+  /** Compiled queries by name, kept across the ops of one database and its transactions (one dialect). */
+  templates?: Map<string, QueryTemplate | null>;
   /**
    * Read both directions of a connection list as two queries merged here rather than one UNION ALL
    * of two ordered subqueries: SQLite sorts each arm again in a temporary B-tree (about 5x the cost
@@ -45,8 +84,29 @@ export interface StoreOpsOptions {
 export function createStoreOps(
   db: Kysely<Database>,
   translateError: (error: unknown) => unknown,
-  { mergeDirectionsInProcess = false }: StoreOpsOptions = {},
+  { mergeDirectionsInProcess = false, templates = new Map() }: StoreOpsOptions = {},
 ): StoreOps {
+  /** Runs the query `build` makes of `args`, compiled once per name (QueryTemplate). */
+  async function run<Row>(
+    name: string,
+    build: (...args: never[]) => Compilable<Row>,
+    args: QueryArgument[],
+  ): Promise<Row[]> {
+    const make = build as (...args: QueryArgument[]) => Compilable<Row>;
+    let template = templates.get(name);
+    if (template === undefined) {
+      template = templateOf(make(...args.map(standIn)), args);
+      templates.set(name, template);
+    }
+    if (template === null) return (await db.executeQuery(make(...args))).rows;
+    const { compiled, slots } = template;
+    const parameters = compiled.parameters.map((constant, i) => {
+      const slot = slots[i] as number;
+      return slot === -1 ? constant : args[slot];
+    });
+    return (await db.executeQuery<Row>({ ...compiled, parameters } as CompiledQuery<Row>)).rows;
+  }
+
   async function write<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
@@ -72,12 +132,24 @@ export function createStoreOps(
     insertTenant: (tenant) =>
       write(() => db.insertInto('tenants').values(map.fromTenant(tenant)).execute()).then(() => {}),
     async findTenant(id) {
-      const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('tenants')
+        .select(TENANT_COLUMNS)
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && map.toTenant(row);
     },
     async findTenantState(id) {
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       return row && map.toTenantState(row);
+    },
+    async findTenantRuntime(id) {
+      const row = await db
+        .selectFrom('tenants')
+        .select(TENANT_RUNTIME_COLUMNS)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && map.toTenantRuntime(row);
     },
     async updateTenantState(id, patch) {
       const values: Partial<Database['tenants']> = {};
@@ -120,7 +192,12 @@ export function createStoreOps(
       if (!keepTenant) await db.deleteFrom('tenants').where('id', '=', id).execute();
     },
     async listTenants() {
-      const rows = await db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute();
+      const rows = await db
+        .selectFrom('tenants')
+        .select(TENANT_COLUMNS)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       return rows.map(map.toTenant);
     },
 
@@ -128,12 +205,12 @@ export function createStoreOps(
     insertEntity: (entity) =>
       write(() => db.insertInto('entities').values(map.fromEntity(entity)).execute()).then(() => {}),
     async findEntity(tenantId, id) {
-      const row = await db
-        .selectFrom('entities')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const [row] = await run(
+        'findEntity',
+        (tenant: string, entity: string) =>
+          db.selectFrom('entities').selectAll().where('tenant_id', '=', tenant).where('id', '=', entity),
+        [tenantId, id],
+      );
       return row && map.toEntity(row);
     },
     async findEntityAnyTenant(id) {
@@ -191,12 +268,12 @@ export function createStoreOps(
     insertUser: (user) =>
       write(() => db.insertInto('users').values(map.fromUser(user)).execute()).then(() => {}),
     async findUser(tenantId, id) {
-      const row = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const [row] = await run(
+        'findUser',
+        (tenant: string, user: string) =>
+          db.selectFrom('users').selectAll().where('tenant_id', '=', tenant).where('id', '=', user),
+        [tenantId, id],
+      );
       return row && map.toUser(row);
     },
     async findUserByUsername(tenantId, username) {
@@ -251,12 +328,16 @@ export function createStoreOps(
       return rows.map(map.toMembership);
     },
     async findMembership(userId, entityId) {
-      const row = await db
-        .selectFrom('memberships')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('entity_id', '=', entityId)
-        .executeTakeFirst();
+      const [row] = await run(
+        'findMembership',
+        (user: string, entity: string) =>
+          db
+            .selectFrom('memberships')
+            .selectAll()
+            .where('user_id', '=', user)
+            .where('entity_id', '=', entity),
+        [userId, entityId],
+      );
       return row && map.toMembership(row);
     },
     async setMembershipIf(membership, expected) {
@@ -297,11 +378,11 @@ export function createStoreOps(
     insertClient: (client) =>
       write(() => db.insertInto('oauth_clients').values(map.fromClient(client)).execute()).then(() => {}),
     async findClient(clientId) {
-      const row = await db
-        .selectFrom('oauth_clients')
-        .selectAll()
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
+      const [row] = await run(
+        'findClient',
+        (client: string) => db.selectFrom('oauth_clients').selectAll().where('client_id', '=', client),
+        [clientId],
+      );
       return row && map.toClient(row);
     },
     async listClients(tenantId) {
@@ -336,54 +417,53 @@ export function createStoreOps(
     },
     async findBearer(tokenHash) {
       // One statement instead of four: authenticating every request read these rows one by one.
-      const row = await db
-        .selectFrom('access_tokens as t')
-        .innerJoin('tenants as n', 'n.id', 't.tenant_id')
-        .leftJoin('users as u', (join) =>
-          join.onRef('u.id', '=', 't.user_id').onRef('u.tenant_id', '=', 't.tenant_id'),
-        )
-        .leftJoin('oauth_clients as c', 'c.client_id', 't.client_id')
-        .selectAll('t')
-        .select([
-          'n.name as tenant_name',
-          'n.api_version as tenant_api_version',
-          'n.created_at as tenant_created_at',
-          'n.id_seed as tenant_id_seed',
-          'n.id_counter as tenant_id_counter',
-          'n.clock_offset_ms as tenant_clock_offset_ms',
-          'n.clock_frozen_at as tenant_clock_frozen_at',
-          'u.id as user_id_found',
-          'u.username as user_username',
-          'u.home_entity_id as user_home_entity_id',
-          'u.status as user_status',
-          'u.created_at as user_created_at',
-          'c.client_id as client_id_found',
-          'c.tenant_id as client_tenant_id',
-          'c.user_id as client_user_id',
-          'c.secret_hash as client_secret_hash',
-          'c.entity_ids as client_entity_ids',
-          'c.created_at as client_created_at',
-          'c.status as client_status',
-        ])
-        .where('t.token_hash', '=', tokenHash)
-        .executeTakeFirst();
+      const bearerQuery = (hash: string) =>
+        db
+          .selectFrom('access_tokens as t')
+          .innerJoin('tenants as n', 'n.id', 't.tenant_id')
+          .leftJoin('users as u', (join) =>
+            join.onRef('u.id', '=', 't.user_id').onRef('u.tenant_id', '=', 't.tenant_id'),
+          )
+          .leftJoin('oauth_clients as c', 'c.client_id', 't.client_id')
+          .selectAll('t')
+          .select([
+            'n.name as tenant_name',
+            'n.api_version as tenant_api_version',
+            'n.created_at as tenant_created_at',
+            'n.id_seed as tenant_id_seed',
+            'n.id_counter as tenant_id_counter',
+            'n.clock_offset_ms as tenant_clock_offset_ms',
+            'n.clock_frozen_at as tenant_clock_frozen_at',
+            'u.id as user_id_found',
+            'u.username as user_username',
+            'u.home_entity_id as user_home_entity_id',
+            'u.status as user_status',
+            'u.created_at as user_created_at',
+            'c.client_id as client_id_found',
+            'c.tenant_id as client_tenant_id',
+            'c.user_id as client_user_id',
+            'c.secret_hash as client_secret_hash',
+            'c.entity_ids as client_entity_ids',
+            'c.created_at as client_created_at',
+            'c.status as client_status',
+          ])
+          .where('t.token_hash', '=', hash);
+      const [row] = await run('findBearer', bearerQuery, [tokenHash]);
       if (!row) return undefined;
-      const tenantRow: Database['tenants'] = {
+      const tenantRow = {
         id: row.tenant_id,
         name: row.tenant_name,
         api_version: row.tenant_api_version,
         created_at: row.tenant_created_at,
-        fixture: null,
         id_seed: row.tenant_id_seed,
         id_counter: row.tenant_id_counter,
         clock_offset_ms: row.tenant_clock_offset_ms,
         clock_frozen_at: row.tenant_clock_frozen_at,
       };
-      const { fixture: _notRead, ...tenantState } = map.toTenantState(tenantRow);
       return {
         token: map.toToken(row),
         tenant: map.toTenant(tenantRow),
-        tenantState,
+        tenantState: map.toTenantRuntime(tenantRow),
         user:
           row.user_id_found === null
             ? undefined
@@ -464,10 +544,22 @@ export function createStoreOps(
           .orderBy('id');
       // One row more than the page tells whether a next page exists without a COUNT.
       if (direction === 'both' && mergeDirectionsInProcess) {
-        const [outbound, inbound] = [
-          await side('source_entity_id').limit(until(page)).execute(),
-          await side('target_entity_id').limit(until(page)).execute(),
-        ];
+        const read = (column: 'source_entity_id' | 'target_entity_id') =>
+          run(
+            `listConnections ${column}`,
+            (tenant: string, entity: string, limit: number) =>
+              db
+                .selectFrom('entity_connections')
+                .selectAll()
+                .where('tenant_id', '=', tenant)
+                .where(column, '=', entity)
+                .orderBy('created_at')
+                .orderBy('id')
+                .limit(limit),
+            [tenantId, entityId, until(page)],
+          );
+        const outbound = await read('source_entity_id');
+        const inbound = await read('target_entity_id');
         const merged = mergeByCreation(outbound.map(map.toConnection), inbound.map(map.toConnection));
         const end = Math.min(page.offset + page.limit + 1, merged.length);
         const rows = merged.slice(Math.min(page.offset, end), end);

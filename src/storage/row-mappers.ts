@@ -27,13 +27,13 @@ import type {
   TenantsTable,
   UsersTable,
 } from './schema.js';
-import type { IdempotencyRecord, TenantState } from './store.js';
+import type { IdempotencyRecord, TenantRuntime, TenantState } from './store.js';
 
 /**
  * The one place where rows become domain records and back. PostgreSQL returns `bigint` columns as
  * strings unless told otherwise, so every time passes through Number() here.
  */
-export const toTenant = (r: TenantsTable): Tenant => ({
+export const toTenant = (r: Pick<TenantsTable, 'id' | 'name' | 'api_version' | 'created_at'>): Tenant => ({
   id: r.id,
   name: r.name,
   apiVersion: r.api_version,
@@ -52,8 +52,13 @@ export const fromTenant = (t: Tenant): TenantsTable => ({
 });
 
 export const toTenantState = (r: TenantsTable): TenantState => ({
-  tenantId: r.id,
+  ...toTenantRuntime(r),
   fixture: r.fixture,
+});
+export const toTenantRuntime = (
+  r: Pick<TenantsTable, 'id' | 'id_seed' | 'id_counter' | 'clock_offset_ms' | 'clock_frozen_at'>,
+): TenantRuntime => ({
+  tenantId: r.id,
   idSeed: r.id_seed,
   idCounter: Number(r.id_counter),
   clock: {

@@ -27,6 +27,9 @@ export interface TenantState {
   clock: TenantClockState;
 }
 
+/** A tenant's state without its fixture: all a request needs (clock, seed), without the fixture's JSON. */
+export type TenantRuntime = Omit<TenantState, 'fixture'>;
+
 /**
  * What a bearer token stands for, read at once: the token, its tenant and that tenant's clock and
  * seed (not its fixture, which authentication never needs), and the token's user and client as they
@@ -35,7 +38,7 @@ export interface TenantState {
 export interface BearerRecord {
   token: AccessToken;
   tenant: Tenant;
-  tenantState: Omit<TenantState, 'fixture'>;
+  tenantState: TenantRuntime;
   user: User | undefined;
   client: OAuthClient | undefined;
 }
@@ -79,6 +82,8 @@ export interface StoreOps {
   findTenant(id: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
   findTenantState(id: string): Promise<TenantState | undefined>;
+  /** The state without the fixture, which can be hundreds of kilobytes. */
+  findTenantRuntime(id: string): Promise<TenantRuntime | undefined>;
   updateTenantState(
     id: string,
     patch: Partial<Pick<TenantState, 'fixture' | 'idSeed' | 'idCounter' | 'clock'>>,

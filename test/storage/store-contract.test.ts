@@ -683,6 +683,72 @@ for (const database of testDatabases) {
         assert.ok(await store.findToken('3'.repeat(64)));
         assert.equal(await store.deleteExpiredTokens(t0 + 2000), 0);
       });
+
+      it('finds a token with its tenant, its clock and seed, and its user and client as they are now', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        const client: OAuthClient = {
+          clientId: '22222222-2222-4222-8222-222222222222',
+          tenantId: T1,
+          userId: hex('5'),
+          secretHash: 'sha256$salt$digest',
+          entityIds: [ids.us],
+          createdAt: t0,
+        };
+        await store.insertClient(client);
+        await store.updateTenantState(T1, {
+          fixture: '{"tenant":"big"}',
+          idSeed: 'seed',
+          clock: { offsetMs: 5000, frozenAt: null },
+        });
+        const token: AccessToken = {
+          tokenHash: 'a'.repeat(64),
+          jti: hex('9'),
+          tenantId: T1,
+          clientId: client.clientId,
+          userId: hex('5'),
+          entityIds: [ids.us, ids.global],
+          issuedAt: t0,
+          expiresAt: t0 + 1000,
+        };
+        await store.insertToken(token);
+        await store.setUserStatus(T1, hex('5'), 'Inactive');
+        await store.setClientStatus(client.clientId, 'Inactive');
+
+        const found = await store.findBearer(token.tokenHash);
+        assert.deepEqual(found?.token, token);
+        assert.deepEqual(found?.tenant, tenant(T1));
+        assert.deepEqual(found?.tenantState, {
+          tenantId: T1,
+          idSeed: 'seed',
+          idCounter: 0,
+          clock: { offsetMs: 5000, frozenAt: null },
+        });
+        assert.deepEqual(found?.user, await store.findUser(T1, hex('5')));
+        assert.equal(found?.user?.status, 'Inactive');
+        assert.deepEqual(found?.client, await store.findClient(client.clientId));
+        assert.equal(found?.client?.status, 'Inactive');
+        assert.deepEqual(await store.findTenantRuntime(T1), found?.tenantState);
+        assert.equal(await store.findBearer('b'.repeat(64)), undefined);
+      });
+
+      it('finds a token whose user and client are gone with neither', async (t) => {
+        const store = await seeded(t);
+        await store.insertToken({
+          tokenHash: 'c'.repeat(64),
+          jti: hex('8'),
+          tenantId: T1,
+          clientId: '44444444-4444-4444-8444-444444444444',
+          userId: hex('7'),
+          entityIds: [ids.us],
+          issuedAt: t0,
+          expiresAt: t0 + 1000,
+        });
+        const found = await store.findBearer('c'.repeat(64));
+        assert.equal(found?.token.userId, hex('7'));
+        assert.equal(found?.user, undefined);
+        assert.equal(found?.client, undefined);
+      });
     });
 
     describe('entity connections', () => {

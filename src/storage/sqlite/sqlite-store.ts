@@ -139,7 +139,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrateToLatest(db);
 
-  const opsOptions = { mergeDirectionsInProcess: true };
+  // One dialect: queries compiled for the database serve its transactions too.
+  const opsOptions = { mergeDirectionsInProcess: true, templates: new Map() };
   const ops = createStoreOps(db, translateError, opsOptions);
   let closed = false;
   return {

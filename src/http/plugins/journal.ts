@@ -48,6 +48,14 @@ export function journalEntry(
   payload: string | undefined,
   durationMs: number,
 ): JournalEntry {
+  // Most entries are never read: the response is parsed when first read, not for every request,
+  // except a token response, whose bearer token is masked at once rather than kept in memory.
+  let response: unknown;
+  let unparsed = payload;
+  if (unparsed?.includes('"access_token"')) {
+    response = parsedResponse(unparsed);
+    unparsed = undefined;
+  }
   return {
     at: new Date(Date.now() - durationMs).toISOString(),
     method: request.method,
@@ -55,7 +63,13 @@ export function journalEntry(
     headers: maskedHeaders(request),
     body: maskedBody(request.body),
     status,
-    response: parsedResponse(payload),
+    get response() {
+      if (unparsed !== undefined) {
+        response = parsedResponse(unparsed);
+        unparsed = undefined;
+      }
+      return response ?? null;
+    },
     durationMs: Math.round(durationMs * 10) / 10,
     requestId: request.id,
     trackId: request.trackId ?? null,

@@ -144,11 +144,11 @@ export function createStoreOps(
       return row && map.toTenantState(row);
     },
     async findTenantRuntime(id) {
-      const row = await db
-        .selectFrom('tenants')
-        .select(TENANT_RUNTIME_COLUMNS)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const [row] = await run(
+        'findTenantRuntime',
+        (tenant: string) => db.selectFrom('tenants').select(TENANT_RUNTIME_COLUMNS).where('id', '=', tenant),
+        [id],
+      );
       return row && map.toTenantRuntime(row);
     },
     async updateTenantState(id, patch) {
@@ -227,11 +227,18 @@ export function createStoreOps(
       return row && map.toEntity(row);
     },
     async listEntities(tenantId, filter) {
-      let query = db.selectFrom('entities').selectAll().where('tenant_id', '=', tenantId);
-      if (filter?.provisioned !== undefined) {
-        query = query.where('status', '=', filter.provisioned ? 'Provisioned' : 'Unprovisioned');
-      }
-      const rows = await query.orderBy('created_at').orderBy('id').execute();
+      const list = (tenant: string, ...status: string[]) => {
+        let query = db.selectFrom('entities').selectAll().where('tenant_id', '=', tenant);
+        if (status[0] !== undefined) query = query.where('status', '=', status[0]);
+        return query.orderBy('created_at').orderBy('id');
+      };
+      const rows =
+        filter?.provisioned === undefined
+          ? await run('listEntities', list, [tenantId])
+          : await run('listEntities by status', list, [
+              tenantId,
+              filter.provisioned ? 'Provisioned' : 'Unprovisioned',
+            ]);
       return rows.map(map.toEntity);
     },
     async countEntities(tenantId) {
@@ -319,12 +326,12 @@ export function createStoreOps(
     },
     async listMemberships(userId) {
       // Ordered, so that SQLite and PostgreSQL (whose updates move rows) answer alike.
-      const rows = await db
-        .selectFrom('memberships')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('entity_id')
-        .execute();
+      const rows = await run(
+        'listMemberships',
+        (user: string) =>
+          db.selectFrom('memberships').selectAll().where('user_id', '=', user).orderBy('entity_id'),
+        [userId],
+      );
       return rows.map(map.toMembership);
     },
     async findMembership(userId, entityId) {
@@ -628,13 +635,17 @@ export function createStoreOps(
         () => {},
       ),
     async findIdempotencyRecord(tenantId, clientId, key) {
-      const row = await db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('client_id', '=', clientId)
-        .where('key', '=', key)
-        .executeTakeFirst();
+      const [row] = await run(
+        'findIdempotencyRecord',
+        (tenant: string, client: string, name: string) =>
+          db
+            .selectFrom('idempotency_keys')
+            .selectAll()
+            .where('tenant_id', '=', tenant)
+            .where('client_id', '=', client)
+            .where('key', '=', name),
+        [tenantId, clientId, key],
+      );
       return row && map.toIdempotencyRecord(row);
     },
     async replaceIdempotencyClaim(previous, next) {

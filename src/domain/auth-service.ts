@@ -41,7 +41,7 @@ export interface AuthDeps {
     | 'findClient'
     | 'findUser'
     | 'listMemberships'
-    | 'findMembership'
+    | 'findEntityAccess'
     | 'findEntity'
     | 'insertToken'
     | 'findBearer'
@@ -171,10 +171,10 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
       }
       // The scope was fixed at issue; access taken away since (deny, deletion) counts at once.
       const user = knownUser ?? (await store.findUser(token.tenantId, token.userId));
-      const entity = await store.findEntity(token.tenantId, entityId);
-      // Access to one entity depends on its membership alone: read that one, not all of them.
-      const membership = user && entity ? await store.findMembership(user.id, entityId) : undefined;
-      if (!user || !entity || !canAccess(userAccess(user, membership ? [membership] : []), entityId)) {
+      // Access to one entity depends on its membership alone: read that one with the entity.
+      const found = user ? await store.findEntityAccess(token.tenantId, entityId, user.id) : undefined;
+      const membership = found?.membership;
+      if (!user || !found || !canAccess(userAccess(user, membership ? [membership] : []), entityId)) {
         throw new AppError('ENTITY_OUT_OF_SCOPE');
       }
       return { tenantId: token.tenantId, userId: token.userId, clientId: token.clientId, entityId };

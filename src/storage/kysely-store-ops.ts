@@ -334,6 +334,41 @@ export function createStoreOps(
       );
       return rows.map(map.toMembership);
     },
+    async findEntityAccess(tenantId, entityId, userId) {
+      const [row] = await run(
+        'findEntityAccess',
+        (tenant: string, entity: string, user: string) =>
+          db
+            .selectFrom('entities as e')
+            .leftJoin('memberships as m', (join) =>
+              join.onRef('m.entity_id', '=', 'e.id').on('m.user_id', '=', user),
+            )
+            .selectAll('e')
+            .select([
+              'm.user_id as member_user_id',
+              'm.role as member_role',
+              'm.status as member_status',
+              'm.updated_at as member_updated_at',
+            ])
+            .where('e.tenant_id', '=', tenant)
+            .where('e.id', '=', entity),
+        [tenantId, entityId, userId],
+      );
+      if (!row) return undefined;
+      return {
+        entity: map.toEntity(row),
+        membership:
+          row.member_user_id === null
+            ? undefined
+            : map.toMembership({
+                user_id: row.member_user_id,
+                entity_id: row.id,
+                role: row.member_role as string,
+                status: row.member_status as string,
+                updated_at: row.member_updated_at as number,
+              }),
+      };
+    },
     async findMembership(userId, entityId) {
       const [row] = await run(
         'findMembership',

@@ -121,6 +121,12 @@ export interface StoreOps {
   upsertMembership(membership: Membership): Promise<void>;
   listMemberships(userId: string): Promise<Membership[]>;
   findMembership(userId: string, entityId: string): Promise<Membership | undefined>;
+  /** A tenant's entity with a user's membership in it (undefined when none), in one read. */
+  findEntityAccess(
+    tenantId: string,
+    entityId: string,
+    userId: string,
+  ): Promise<{ entity: Entity; membership: Membership | undefined } | undefined>;
   /**
    * Writes `membership` only if the (user, entity) membership is still `expected` (null: there is
    * none); answers whether it wrote. A compare-and-set, so that of a concurrent accept and deny of

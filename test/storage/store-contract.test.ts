@@ -570,6 +570,31 @@ for (const database of testDatabases) {
         assert.equal(await store.findMembership(hex('5'), ids.global), undefined);
         assert.deepEqual(await store.listMemberships(hex('6')), []);
       });
+
+      it('finds an entity of the tenant with one user’s membership in it, and none of another’s', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        await store.insertUser(user(hex('6')));
+        const membership = {
+          userId: hex('5'),
+          entityId: ids.us,
+          role: 'Administrator' as const,
+          status: 'Active' as const,
+          updatedAt: t0 + 4,
+        };
+        await store.upsertMembership(membership);
+        await store.upsertMembership({ ...membership, userId: hex('6'), entityId: ids.eu });
+        assert.deepEqual(await store.findEntityAccess(T1, ids.us, hex('5')), {
+          entity: await store.findEntity(T1, ids.us),
+          membership,
+        });
+        assert.deepEqual(await store.findEntityAccess(T1, ids.us, hex('6')), {
+          entity: await store.findEntity(T1, ids.us),
+          membership: undefined,
+        });
+        assert.equal(await store.findEntityAccess(T2, ids.us, hex('5')), undefined);
+        assert.equal(await store.findEntityAccess(T1, hex('f'), hex('5')), undefined);
+      });
     });
 
     describe('OAuth clients and tokens', () => {

@@ -32,12 +32,13 @@ export function createServices({
   const clock = createTenantClock(serverClock);
   const ids = createTenantIds(randomIdGenerator);
   const tenantContexts = createTenantContexts({ store, random: randomIdGenerator });
+  const journal = createJournal({ size: config.journalSize ?? 1000 });
   return {
     store,
     clock,
     ids,
     tenantContexts,
-    admin: createAdminService({ store, clock, ids, contexts: tenantContexts }),
+    admin: createAdminService({ store, clock, ids, contexts: tenantContexts, journal }),
     auth: createAuthService({ store, clock, ids, contexts: tenantContexts }),
     connections: createConnectionService({ store, clock, ids }),
     entities: createEntityService({ store, clock, ids }),
@@ -49,7 +50,7 @@ export function createServices({
     userAccess: createUserAccessService({ store, clock, ids }),
     limits: createLimitService({ store, clock, defaultSettings: { profile: config.defaultLimits ?? 'off' } }),
     faults: createFaultService({ store, clock, ids }),
-    journal: createJournal({ size: config.journalSize ?? 1000 }),
+    journal,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   storedFixture,
 } from './fixture-loader.js';
 import type { IdGenerator } from './ids.js';
+import type { Journal } from './journal.js';
 import type { AuditEvent, Entity, Membership, OAuthClient, Role, Tenant, User } from './model.js';
 import { hashSecret } from './secrets.js';
 import { seededIds, seededTenantId } from './seeded-ids.js';
@@ -60,6 +61,8 @@ export interface AdminDeps {
   clock: TenantClock;
   ids: IdGenerator;
   contexts: TenantContexts;
+  /** This instance's request journal: a deleted or reset tenant starts with an empty one. */
+  journal: Pick<Journal, 'clear'>;
 }
 
 export interface ClockView {
@@ -174,7 +177,7 @@ function auditView(event: AuditEvent) {
  * the audit trail. Changes to a tenant run in that tenant's context, so they use its clock and, for
  * a seeded tenant, its ids.
  */
-export function createAdminService({ store, clock, ids, contexts }: AdminDeps) {
+export function createAdminService({ store, clock, ids, contexts, journal }: AdminDeps) {
   const clockView = (state: TenantClockState): ClockView => ({
     time: iso(clock.nowFor(state)),
     frozen: state.frozenAt !== null,
@@ -306,6 +309,7 @@ export function createAdminService({ store, clock, ids, contexts }: AdminDeps) {
           await tx.deleteTenantData(tenantId, { keepTenant: false });
         }),
       );
+      journal.clear(tenantId);
     },
 
     /**
@@ -333,6 +337,7 @@ export function createAdminService({ store, clock, ids, contexts }: AdminDeps) {
           await tx.updateTenantState(tenantId, { idCounter: 0, clock: REAL_TIME });
         }),
       );
+      journal.clear(tenantId);
       return detail(tenantId);
     },
 

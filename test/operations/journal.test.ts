@@ -135,6 +135,34 @@ for (const database of testDatabases) {
       assert.deepEqual(await journal(), []);
     });
 
+    it('starts a reset tenant with an empty journal, and forgets a deleted one', async (t) => {
+      const { app, journal } = await setup(t);
+      assert.equal((await journal()).length, 1, 'the token request is journaled');
+      const reset = await app.inject({
+        method: 'POST',
+        url: `/admin/v1/tenants/${ids.tenant}/reset`,
+        headers: operator,
+      });
+      assert.equal(reset.statusCode, 200, reset.body);
+      assert.deepEqual(await journal(), []);
+
+      await tokenRequest(app, clients.otherTenantAdmin);
+      const otherJournal = () =>
+        app.inject({ method: 'GET', url: `/admin/v1/tenants/${ids.otherTenant}/journal`, headers: operator });
+      assert.equal((await otherJournal()).json().requests.length, 1);
+      const deleted = await app.inject({
+        method: 'DELETE',
+        url: `/admin/v1/tenants/${ids.otherTenant}`,
+        headers: operator,
+      });
+      assert.equal(deleted.statusCode, 204, deleted.body);
+      const after = await otherJournal();
+      assert.ok(
+        after.statusCode === 404 || after.json().requests.length === 0,
+        `a deleted tenant's journal is gone: ${after.body}`,
+      );
+    });
+
     it('records a request refused by a fault rule, and a dropped one with status 0', async (t) => {
       const { app, headers, journal } = await setup(t);
       await app.inject({

@@ -93,17 +93,19 @@ interface Context {
 
 /**
  * One operation's row of the matrix: how each caller is identified (who acts where), what the
- * request is, and what each caller gets. Callers the row leaves out of `identity` act like the
- * global admin's default identity for that row but with their own token (see `identify`).
+ * request is, and what each caller gets (see `identify`).
  */
 interface Row {
   operationId: string;
   /** The entity the operation's rightful caller acts in. */
   actingEntity: string;
-  /** Admin of the acting entity who is not a global admin, and an admin of another entity. */
-  entityAdmin: Identity | ((c: Context) => Identity);
-  otherEntityAdmin: (c: Context) => Identity;
-  standardUser: (c: Context) => Identity;
+  /**
+   * Admin of the acting entity who is not a global admin, an admin of another entity, and a
+   * standard user. Left out: US's admin in US, EU's admin in EU, the clerk in US.
+   */
+  entityAdmin?: (c: Context) => Identity;
+  otherEntityAdmin?: (c: Context) => Identity;
+  standardUser?: (c: Context) => Identity;
   prepare?: (c: Context, caller: Caller) => Promise<Request | undefined>;
   request: Request | ((c: Context, caller: Caller) => Promise<Request>);
   expected: Partial<Record<Caller, Expected>>;
@@ -116,8 +118,6 @@ const rows: Row[] = [
   {
     operationId: 'POST_Entities',
     actingEntity: ids.global,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
     standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.global }),
     request: async (_c, caller) => ({
       method: 'POST',
@@ -136,18 +136,12 @@ const rows: Row[] = [
   {
     operationId: 'GET_Entities',
     actingEntity: ids.global,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: { method: 'GET', url: '/v1/entities' },
     expected: { globalAdmin: OK, entityAdmin: OK, otherEntityAdmin: OK, standardUser: OK, otherTenant: OK },
   },
   {
     operationId: 'GET_EntityById',
     actingEntity: ids.global,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: { method: 'GET', url: `/v1/entities/${ids.us}` },
     expected: {
       globalAdmin: OK,
@@ -160,9 +154,6 @@ const rows: Row[] = [
   {
     operationId: 'PUT_Entities',
     actingEntity: ids.global,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: { method: 'PUT', url: `/v1/entities/${ids.us}`, payload: { displayName: 'Acme United States' } },
     expected: {
       globalAdmin: OK,
@@ -175,9 +166,6 @@ const rows: Row[] = [
   {
     operationId: 'PUT_ProvisionEntity',
     actingEntity: ids.global,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: async (c) => ({ method: 'PUT', url: `/v1/entities/${await c.newEntity()}/provision` }),
     expected: {
       globalAdmin: OK,
@@ -190,9 +178,6 @@ const rows: Row[] = [
   {
     operationId: 'DELETE_Entities',
     actingEntity: ids.global,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: async (c) => ({ method: 'DELETE', url: `/v1/entities/${await c.newEntity()}` }),
     expected: {
       globalAdmin: OK,
@@ -206,9 +191,6 @@ const rows: Row[] = [
   {
     operationId: 'GET_EntityConnections',
     actingEntity: ids.global,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     prepare: async (c) => {
       await c.connection(ids.global, ids.us, 'Connected');
       return undefined;
@@ -220,9 +202,6 @@ const rows: Row[] = [
     operationId: 'POST_EntityConnections',
     actingEntity: ids.global,
     // US's admin may ask US→EU: EU is accessible to them (Standard User there).
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: async (_c, caller) => {
       const target = caller === 'entityAdmin' ? ids.eu : caller === 'otherEntityAdmin' ? ids.us : ids.apac;
       return { method: 'POST', url: '/v1/entity-connections', payload: { targetEntityId: target } };
@@ -241,9 +220,6 @@ const rows: Row[] = [
       operationId: action === 'accept' ? 'PUT_EntityConnectionsAccept' : 'PUT_EntityConnectionsDeny',
       // The target's admin acts in the target.
       actingEntity: ids.us,
-      entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-      otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-      standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
       request: async (c) => ({
         method: 'PUT',
         url: `/v1/entity-connections/${await c.connection(ids.global, ids.us, 'Pending')}/${action}`,
@@ -262,9 +238,6 @@ const rows: Row[] = [
     operationId: 'PUT_EntityConnectionsDisconnect',
     actingEntity: ids.global,
     // Either side's admin: US's admin disconnects from the target side.
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: async (c) => ({
       method: 'PUT',
       url: `/v1/entity-connections/${await c.connection(ids.global, ids.us, 'Connected')}/disconnect`,
@@ -281,9 +254,6 @@ const rows: Row[] = [
   {
     operationId: 'PUT_SendUserAccessRequests',
     actingEntity: ids.us,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: async (c) => {
       await c.membership(ids.eu, null);
       return {
@@ -326,9 +296,6 @@ const rows: Row[] = [
   {
     operationId: 'GET_EntitiesUserAccessible',
     actingEntity: ids.us,
-    entityAdmin: (c) => ({ token: c.tokens.usAdmin, entityId: ids.us }),
-    otherEntityAdmin: (c) => ({ token: c.tokens.euAdmin, entityId: ids.eu }),
-    standardUser: (c) => ({ token: c.tokens.standard, entityId: ids.us }),
     request: { method: 'GET', url: `/v1/users/${newHire}/accessible-entities` },
     expected: {
       globalAdmin: OK,
@@ -354,11 +321,11 @@ function identify(row: Row, c: Context, caller: Caller): Identity {
     case 'globalAdmin':
       return { token: c.tokens.globalAdmin, entityId: row.actingEntity };
     case 'entityAdmin':
-      return typeof row.entityAdmin === 'function' ? row.entityAdmin(c) : row.entityAdmin;
+      return row.entityAdmin?.(c) ?? { token: c.tokens.usAdmin, entityId: ids.us };
     case 'otherEntityAdmin':
-      return row.otherEntityAdmin(c);
+      return row.otherEntityAdmin?.(c) ?? { token: c.tokens.euAdmin, entityId: ids.eu };
     case 'standardUser':
-      return row.standardUser(c);
+      return row.standardUser?.(c) ?? { token: c.tokens.standard, entityId: ids.us };
     case 'userWithoutAccess':
       return { token: c.tokens.standard, entityId: ids.eu };
     case 'deactivatedUser':

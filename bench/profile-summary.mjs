@@ -33,6 +33,20 @@ const show = (map) =>
     .slice(0, top)
     .map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
     .join('\n');
+// Inclusive time: a sample counts for every function on its stack (once, however deep it recurses).
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const keyOf = (id) => {
+  const { callFrame } = byId.get(id);
+  const where = callFrame.url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/\/work\/main\//, '');
+  return `${callFrame.functionName || '(anonymous)'}  ${where}:${callFrame.lineNumber + 1}`;
+};
+const inclusive = new Map();
+for (const id of busy) {
+  const seen = new Set();
+  for (let at = id; at !== undefined; at = parent.get(at)) seen.add(keyOf(at));
+  for (const key of seen) inclusive.set(key, (inclusive.get(key) ?? 0) + 1);
+}
 console.log(
-  `${total} busy samples of ${profile.samples.length}\n\nself time by function:\n${show(byFunction)}\n\nself time by package or file:\n${show(byFile)}`,
+  `${total} busy samples of ${profile.samples.length}\n\nself time by function:\n${show(byFunction)}\n\nself time by package or file:\n${show(byFile)}\n\ninclusive time by function:\n${show(inclusive)}`,
 );

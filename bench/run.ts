@@ -9,6 +9,7 @@
 //   npm run bench -- --no-prism        skip the Stoplight Prism comparison
 //   npm run bench -- --profile         servers run with --cpu-prof, profiles in bench/profiles/
 //   npm run bench -- --only sqlite-process   only the runs whose name starts with this
+//   npm run bench -- --scenario 4a     only the scenarios (1 to 5) whose name starts with this
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   copyFileSync,
@@ -56,6 +57,7 @@ const option = (name: string) => {
 const quick = flag('--quick');
 const profile = flag('--profile');
 const only = option('--only');
+const onlyScenario = option('--scenario');
 const CONNECTIONS = 32;
 const DURATION_S = quick ? 3 : 8;
 const WARMUP_S = quick ? 1 : 2;
@@ -445,6 +447,7 @@ async function main(): Promise<void> {
       for (const scenario of scenarios) {
         // Durability changes only what waits for a commit: reads are measured at 'process' only.
         if (database.name === 'sqlite-full' && !scenario.writes && !scenario.name.startsWith('3')) continue;
+        if (onlyScenario && !scenario.name.startsWith(onlyScenario)) continue;
         const m = await measure(server, () => scenario.requests(tokens));
         log(
           `${database.name.padEnd(15)} ${scenario.name.padEnd(34)} ${String(m.requestsPerSecond).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  cpu ${m.cpuMsPerRequest} ms/req${m.non2xx ? `  non-2xx ${m.non2xx}` : ''}${m.errors ? `  errors ${m.errors}` : ''}`,

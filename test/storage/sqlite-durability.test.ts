@@ -85,4 +85,31 @@ describe('SQLite durability levels', () => {
     await store.flush();
     assert.equal(watch.started, 0);
   });
+
+  it('copies committed pages into the database file from its own thread, not in the commits, and keeps them across a reopen', async (t) => {
+    const path = tempDatabase(t);
+    const store = await createSqliteStore({ path });
+    const before = fs.statSync(path).size;
+    // Fewer WAL pages than the 1,000 at which SQLite's own commits would checkpoint (its default).
+    for (let i = 0; i < 150; i++) {
+      await store.transaction(async (tx) => {
+        for (let j = 0; j < 5; j++) await tx.insertTenant({ ...tenant(i * 5 + j), name: 'x'.repeat(600) });
+      });
+    }
+    // The WAL holds the pages until a checkpoint copies them; the thread does so every 100 ms.
+    const deadline = Date.now() + 5_000;
+    while (fs.statSync(path).size <= before + 250_000 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(
+      fs.statSync(path).size > before + 250_000,
+      `database file still ${fs.statSync(path).size} bytes`,
+    );
+    await store.close();
+    // The last connection to close removes the WAL: nothing is left only there.
+    assert.equal(fs.existsSync(`${path}-wal`), false);
+    const reopened = await createSqliteStore({ path });
+    t.after(() => reopened.close());
+    assert.equal((await reopened.listTenants()).length, 750);
+  });
 });

@@ -6,6 +6,7 @@ import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { type Store, UniqueViolation } from '../store.js';
+import { startBackgroundCheckpoints } from './background-checkpoints.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
@@ -18,6 +19,9 @@ export interface SqliteStoreOptions {
    */
   durability?: 'process' | 'full';
 }
+
+/** WAL pages (4 kB) at which a commit checkpoints inline, while the checkpointing thread runs. */
+const INLINE_CHECKPOINT_PAGES = 16_000;
 
 /** Prepared statements kept, by SQL text; the texts vary only with the length of IN lists. */
 const STATEMENT_CACHE_SIZE = 500;
@@ -139,10 +143,26 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrateToLatest(db);
 
+  let closed = false;
+  // Checkpoints run on a thread of their own (background-checkpoints.ts), not inside commits.
+  let checkpoints: ReturnType<typeof startBackgroundCheckpoints> | null = null;
+  if (options.path !== ':memory:') {
+    // The WAL is reused from its start only once a checkpoint has copied all of it, which the
+    // thread, running beside a steady stream of commits, never quite does: this connection still
+    // checkpoints when the WAL reaches INLINE_CHECKPOINT_PAGES, copying only what the thread has
+    // not, and the next commit starts the WAL over.
+    sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+    // A WAL started over is cut back to this many bytes, so a burst does not leave it large.
+    sqlite.pragma(`journal_size_limit = ${INLINE_CHECKPOINT_PAGES * 4096}`);
+    checkpoints = startBackgroundCheckpoints(options.path, () => {
+      // SQLite's default: every commit that takes the WAL past 1,000 pages checkpoints it.
+      if (!closed) sqlite.pragma('wal_autocheckpoint = 1000');
+    });
+  }
+
   // One dialect: queries compiled for the database serve its transactions too.
   const opsOptions = { mergeDirectionsInProcess: true, templates: new Map() };
   const ops = createStoreOps(db, translateError, opsOptions);
-  let closed = false;
   return {
     kind: 'sqlite',
     ...ops,
@@ -163,6 +183,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       closed = true;
       await barrier?.flush();
       barrier?.close();
+      // The thread's connection closes first: the last one to close checkpoints and removes the WAL.
+      await checkpoints?.close();
       await db.destroy();
     },
   };

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { FixtureError } from '../domain/fixture-loader.js';
 import { isPostgresUrl, openStore } from '../storage/open-store.js';
-import { CopyError, copySqliteToPostgres } from '../storage/postgres/copy-from-sqlite.js';
 import { registerAdminCommands } from './admin.js';
 import { StartError, serve } from './serve.js';
 
@@ -10,7 +9,6 @@ function fail(error: unknown): never {
   if (error instanceof FixtureError) process.stderr.write(`Invalid fixture: ${error.message}\n`);
   else if (error instanceof ConfigError) process.stderr.write(`Invalid configuration: ${error.message}\n`);
   else if (error instanceof StartError) process.stderr.write(`Cannot start: ${error.message}\n`);
-  else if (error instanceof CopyError) process.stderr.write(`Cannot copy: ${error.message}\n`);
   else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 }
@@ -58,6 +56,8 @@ export function createProgram(): Command {
     .requiredOption('--from <file>', 'the SQLite database file')
     .requiredOption('--to <url>', 'the PostgreSQL database, as a postgres:// URL; it must hold no rows')
     .action(async (options: { from: string; to: string }) => {
+      // Imported here, not above: `serve` on SQLite then never loads the pg driver (start-up).
+      const { CopyError, copySqliteToPostgres } = await import('../storage/postgres/copy-from-sqlite.js');
       try {
         if (!isPostgresUrl(options.to))
           throw new CopyError(`--to must be a postgres:// URL; got '${options.to}'`);
@@ -65,6 +65,10 @@ export function createProgram(): Command {
         for (const { table, rows } of copied) process.stdout.write(`${table}: ${rows} rows\n`);
         process.stdout.write(`copied ${options.from} into PostgreSQL\n`);
       } catch (error) {
+        if (error instanceof CopyError) {
+          process.stderr.write(`Cannot copy: ${error.message}\n`);
+          process.exit(1);
+        }
         fail(error);
       }
     });

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import type { Services } from '../services.js';
 import { registerErrorHandler, sendError } from './error-handler.js';
+import { lazySerializerFactory, lazyValidatorFactory } from './lazy-compilers.js';
 import { zuoraPathParameters } from './openapi.js';
 import { registerAuthentication } from './plugins/authentication.js';
 import { registerFaults } from './plugins/faults.js';
@@ -62,12 +63,12 @@ const buildAjvValidator = AjvCompiler();
  * Query strings and headers arrive as text and are coerced ("30" to 30); JSON bodies arrive typed,
  * and coercing them would turn `null` into "" and `true` into "true" instead of refusing them (20).
  */
-const buildValidator: ValidatorFactory = (externalSchemas, options) => {
+const buildValidator: ValidatorFactory = lazyValidatorFactory((externalSchemas, options) => {
   const coercing = buildAjvValidator(externalSchemas, options);
   const customOptions = { ...(options?.customOptions as AjvOptions | undefined), coerceTypes: false };
   const strict = buildAjvValidator(externalSchemas, { plugins: options?.plugins, customOptions });
   return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
-};
+});
 
 /**
  * Builds the whole HTTP application. The pipeline, in order (docs/ARCHITECTURE.md): request id,
@@ -84,7 +85,8 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
-    schemaController: { compilersFactory: { buildValidator } },
+    // Validators and serializers are compiled on each route's first request (lazy-compilers.ts).
+    schemaController: { compilersFactory: { buildValidator, buildSerializer: lazySerializerFactory() } },
   });
 
   registerRequestContext(app);

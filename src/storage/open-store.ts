@@ -1,5 +1,4 @@
 import type { Config } from '../config.js';
-import { createPostgresStore } from './postgres/postgres-store.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -9,6 +8,10 @@ export function isPostgresUrl(db: string): boolean {
 
 /** Opens the store the configuration names and brings its schema up to date. */
 export async function openStore(config: Pick<Config, 'db' | 'durability' | 'pgPoolSize'>): Promise<Store> {
-  if (isPostgresUrl(config.db)) return createPostgresStore({ url: config.db, poolSize: config.pgPoolSize });
+  if (isPostgresUrl(config.db)) {
+    // Loaded only for PostgreSQL: the pg driver is a tenth of the server's start-up on SQLite.
+    const { createPostgresStore } = await import('./postgres/postgres-store.js');
+    return createPostgresStore({ url: config.db, poolSize: config.pgPoolSize });
+  }
   return createSqliteStore({ path: config.db, durability: config.durability });
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// `npm run build`: bundles the server and CLI (src/cli/main.ts) with esbuild into dist/cli/main.js,
+// which bin/multientity.js runs, plus chunks for code only some commands load (the pg driver).
+//
+//   node scripts/build.mjs                  into dist/
+//   node scripts/build.mjs --outdir <dir>   elsewhere (the benchmark builds its own copy)
+//
+// Why a bundle: Node spends most of a start resolving, reading and compiling hundreds of modules
+// one by one; one file halves the start-up (docs/PERFORMANCE.md). Type-checking is `npm run
+// typecheck`, not this. Kept outside the bundle: better-sqlite3 (a native addon, found by its own
+// files) and pg's optional pg-native.
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const at = process.argv.indexOf('--outdir');
+const outdir = resolve(root, at === -1 ? 'dist' : process.argv[at + 1]);
+
+/**
+ * Bundled CommonJS files that find their own files by `__dirname` (the /docs page's static files
+ * in @fastify/swagger-ui, pino's worker) get the directory of the installed file, found at run time
+ * by Node's resolution from the bundle, so they read the same files as unbundled. (A file Node
+ * cannot resolve by path, behind its package's "exports", is left as it is.)
+ */
+const ownDirectory = {
+  name: 'own-directory',
+  setup(esbuild) {
+    const fromBundle = createRequire(join(outdir, 'cli', 'main.js'));
+    esbuild.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
+      const contents = readFileSync(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(contents)) return undefined;
+      const specifier = args.path.split(`${sep}node_modules${sep}`).at(-1).split(sep).join('/');
+      let resolved;
+      try {
+        resolved = fromBundle.resolve(specifier);
+      } catch (error) {
+        // A package whose "exports" hide the file (commander, which names __filename in a comment).
+        if (error.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return undefined;
+        throw error;
+      }
+      if (resolved !== args.path) {
+        throw new Error(`${specifier} does not resolve to ${relative(root, args.path)} from ${outdir}`);
+      }
+      const header = `var __filename = require.resolve(${JSON.stringify(specifier)}), __dirname = __bundleDirname(__filename);`;
+      return { contents: `${header}\n${contents}`, loader: 'js' };
+    });
+  },
+};
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { 'cli/main': 'src/cli/main.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  metafile: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['better-sqlite3', 'pg-native'],
+  // CommonJS packages inside an ES module need `require`.
+  banner: {
+    js: [
+      "import { createRequire as __bundleCreateRequire } from 'node:module';",
+      "import { dirname as __bundleDirname } from 'node:path';",
+      'const require = __bundleCreateRequire(import.meta.url);',
+    ].join('\n'),
+  },
+  plugins: [ownDirectory],
+  logLevel: 'warning',
+});
+// Without it, a copy outside the package (the benchmark's) would have Node guess the module type
+// by parsing the whole bundle on every start.
+writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
+
+// Files of earlier builds (chunks of other contents, tsc's one file per module) are removed. Files
+// are written in place rather than swapped in: test files build concurrently, and their builds of
+// the same sources write the same files.
+const kept = new Set([
+  join(outdir, 'package.json'),
+  ...Object.keys(result.metafile.outputs).map((file) => resolve(root, file)),
+]);
+for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true })) {
+  const path = join(entry.parentPath ?? entry.path, entry.name);
+  if (entry.isFile() && !kept.has(path)) rmSync(path, { force: true });
+}
+for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true }).reverse()) {
+  const path = join(entry.parentPath ?? entry.path, entry.name);
+  if (entry.isDirectory() && readdirSync(path).length === 0) rmSync(path, { recursive: true, force: true });
+}

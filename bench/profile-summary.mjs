@@ -12,11 +12,32 @@ const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(
 const busy = profile.samples.filter((id) => !idle.has(id));
 const total = busy.length;
 for (const id of busy) self.set(id, (self.get(id) ?? 0) + 1);
+// The server runs bundled (scripts/build.mjs): a frame in the bundle is named by the module it came
+// from, which esbuild marks with a `// path` line above each module ("src/…" or "node_modules/…").
+const modulesOf = new Map();
+function moduleAt(url, line) {
+  if (!url.startsWith('file://') || !/multientity-bench\/(cli|chunks)\//.test(url)) return null;
+  if (!modulesOf.has(url)) {
+    const owners = [];
+    let current = null;
+    for (const text of readFileSync(new URL(url), 'utf8').split('\n')) {
+      const marked = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(text);
+      if (marked) current = marked[1];
+      owners.push(current);
+    }
+    modulesOf.set(url, owners);
+  }
+  return modulesOf.get(url)[line] ?? null;
+}
+const whereOf = (callFrame) => {
+  const url = moduleAt(callFrame.url, callFrame.lineNumber) ?? callFrame.url;
+  return url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/\/work\/main\//, '');
+};
 const byFunction = new Map();
 const byFile = new Map();
 for (const [id, count] of self) {
   const { callFrame } = byId.get(id);
-  const where = callFrame.url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/\/work\/main\//, '');
+  const where = whereOf(callFrame);
   const key = `${callFrame.functionName || '(anonymous)'}  ${where}:${callFrame.lineNumber + 1}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + count);
   const pkg = where.startsWith('~/')
@@ -38,7 +59,7 @@ const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const keyOf = (id) => {
   const { callFrame } = byId.get(id);
-  const where = callFrame.url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/\/work\/main\//, '');
+  const where = whereOf(callFrame);
   return `${callFrame.functionName || '(anonymous)'}  ${where}:${callFrame.lineNumber + 1}`;
 };
 const inclusive = new Map();

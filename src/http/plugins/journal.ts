@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type JournalEntry, maskAuthorization, maskSecret } from '../../domain/journal.js';
+import { type JournalRecord, maskAuthorization, maskSecret, parsedResponse } from '../../domain/journal.js';
 import type { Services } from '../../services.js';
 import { tenantOf } from './limits.js';
 
@@ -27,35 +27,21 @@ function maskedBody(body: unknown): unknown {
   return body;
 }
 
-function parsedResponse(payload: string | undefined): unknown {
-  if (payload === undefined || payload === '') return null;
-  if (payload.length > MAX_BODY_CHARS) return `[${payload.length} characters, not kept]`;
-  try {
-    const parsed = JSON.parse(payload);
-    // The token response carries the bearer token itself: masked like the Authorization header.
-    if (parsed && typeof parsed.access_token === 'string')
-      parsed.access_token = maskSecret(parsed.access_token);
-    return parsed;
-  } catch {
-    return payload;
-  }
-}
-
 /** The journal's record of a request; `status` 0 and no response for a dropped connection. */
 export function journalEntry(
   request: FastifyRequest,
   status: number,
   payload: string | undefined,
   durationMs: number,
-): JournalEntry {
-  // Most entries are never read: the response is parsed when first read, not for every request,
-  // except a token response, whose bearer token is masked at once rather than kept in memory.
+): JournalRecord {
+  // Most entries are never read: the response is kept as sent and parsed when first read, except
+  // a token response, whose bearer token is masked at once rather than kept in memory.
   let response: unknown;
-  let unparsed = payload;
-  if (unparsed?.includes('"access_token"')) {
-    response = parsedResponse(unparsed);
-    unparsed = undefined;
-  }
+  let responseText: string | undefined;
+  if (payload === undefined || payload === '') response = null;
+  else if (payload.length > MAX_BODY_CHARS) response = `[${payload.length} characters, not kept]`;
+  else if (payload.includes('"access_token"')) response = parsedResponse(payload);
+  else responseText = payload;
   return {
     at: new Date(Date.now() - durationMs).toISOString(),
     method: request.method,
@@ -63,13 +49,8 @@ export function journalEntry(
     headers: maskedHeaders(request),
     body: maskedBody(request.body),
     status,
-    get response() {
-      if (unparsed !== undefined) {
-        response = parsedResponse(unparsed);
-        unparsed = undefined;
-      }
-      return response ?? null;
-    },
+    response,
+    responseText,
     durationMs: Math.round(durationMs * 10) / 10,
     requestId: request.id,
     trackId: request.trackId ?? null,
@@ -95,7 +76,6 @@ export function registerJournal(app: FastifyInstance, services: Pick<Services, '
     const tenantId = tenantOf(request);
     if (tenantId === undefined) return;
     const entry = journalEntry(request, reply.statusCode, responsePayloads.get(request), reply.elapsedTime);
-    // Parsing the response for the journal is deferred to here, after the client has it.
     services.journal.record(tenantId, entry);
   });
 }

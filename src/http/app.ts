@@ -59,6 +59,9 @@ function routePattern(url: string): RegExp {
 
 const buildAjvValidator = AjvCompiler();
 
+/** The admin API's schemas are compiled on first use, not before listening (lazy-compilers.ts). */
+const compiledOnFirstUse = (route: { url?: string }) => route.url?.startsWith('/admin/') ?? false;
+
 /**
  * Query strings and headers arrive as text and are coerced ("30" to 30); JSON bodies arrive typed,
  * and coercing them would turn `null` into "" and `true` into "true" instead of refusing them (20).
@@ -68,7 +71,7 @@ const buildValidator: ValidatorFactory = lazyValidatorFactory((externalSchemas, 
   const customOptions = { ...(options?.customOptions as AjvOptions | undefined), coerceTypes: false };
   const strict = buildAjvValidator(externalSchemas, { plugins: options?.plugins, customOptions });
   return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
-});
+}, compiledOnFirstUse);
 
 /**
  * Builds the whole HTTP application. The pipeline, in order (docs/ARCHITECTURE.md): request id,
@@ -85,8 +88,9 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
-    // Validators and serializers are compiled on each route's first request (lazy-compilers.ts).
-    schemaController: { compilersFactory: { buildValidator, buildSerializer: lazySerializerFactory() } },
+    schemaController: {
+      compilersFactory: { buildValidator, buildSerializer: lazySerializerFactory(compiledOnFirstUse) },
+    },
   });
 
   registerRequestContext(app);

@@ -5,11 +5,15 @@ type Compiler<Route, Fn> = (route: Route) => Fn;
 
 /**
  * Fastify compiles every route's validators and serializers before it listens: a third of the
- * server's start-up (docs/PERFORMANCE.md), mostly for routes a run may never call (the admin API).
- * These wrappers hand Fastify a function at once and compile the real one on its first call, with
- * the same compiler and schemas, so what is accepted, refused and written is unchanged; the first
- * request of each route pays its compiling instead.
+ * server's start-up (docs/PERFORMANCE.md), half of it for the admin API, which a run may never
+ * call. For the routes `lazy` picks, these wrappers hand Fastify a function at once and compile the
+ * real one on its first call, with the same compiler and schemas, so what is accepted, refused and
+ * written is unchanged; that route's first request pays its compiling instead. The Zuora API's
+ * routes stay compiled before listening: compiling them on first use would move about 0.2 s (Ajv's
+ * and fast-json-stringify's first compile) onto a client's first call.
  */
+
+type Lazy = (route: { url?: string }) => boolean;
 
 /**
  * The validator Fastify calls. Fastify reads `schemaEnv` before the call (an Ajv validator given
@@ -30,24 +34,27 @@ function lazyValidator<Route>(compile: Compiler<Route, (...args: unknown[]) => u
   return validate;
 }
 
-/** Wraps a validator factory (Fastify's `compilersFactory.buildValidator`) to compile on first use. */
-export function lazyValidatorFactory(factory: ValidatorFactory): ValidatorFactory {
+/** Wraps a validator factory (Fastify's `compilersFactory.buildValidator`): `lazy` routes compile on first use. */
+export function lazyValidatorFactory(factory: ValidatorFactory, lazy: Lazy): ValidatorFactory {
   return (externalSchemas, options) => {
     const compile = factory(externalSchemas, options);
     return ((route: Parameters<typeof compile>[0]) =>
-      lazyValidator(
-        compile as Compiler<typeof route, (...args: unknown[]) => unknown>,
-        route,
-      )) as typeof compile;
+      !lazy(route)
+        ? compile(route)
+        : lazyValidator(
+            compile as Compiler<typeof route, (...args: unknown[]) => unknown>,
+            route,
+          )) as typeof compile;
   };
 }
 
-/** Fastify's own serializer factory (fast-json-stringify), compiling each serializer on first use. */
-export function lazySerializerFactory(): ReturnType<typeof SerializerSelector> {
+/** Fastify's own serializer factory (fast-json-stringify); `lazy` routes compile on first use. */
+export function lazySerializerFactory(lazy: Lazy): ReturnType<typeof SerializerSelector> {
   const factory = SerializerSelector();
   return (externalSchemas, options) => {
     const compile = factory(externalSchemas, options);
     return ((route: Parameters<typeof compile>[0]) => {
+      if (!lazy(route)) return compile(route);
       let compiled: ReturnType<typeof compile> | undefined;
       return (data: unknown) => {
         compiled ??= compile(route);

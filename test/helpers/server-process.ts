@@ -27,7 +27,7 @@ function childEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-/** Runs `npm run build` (tsc into dist/), which the CLI imports. Call once, in a `before` hook. */
+/** Runs `npm run build` (the bundle in dist/), which the CLI imports. Call once, in a `before` hook. */
 export async function buildCli(): Promise<void> {
   try {
     await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: repoRoot, timeout: 120_000 });

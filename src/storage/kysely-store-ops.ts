@@ -1,5 +1,12 @@
-import { type Compilable, type CompiledQuery, type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import type { Connection } from '../domain/model.js';
+import {
+  type Compilable,
+  type CompiledQuery,
+  type ExpressionBuilder,
+  type Kysely,
+  type QueryResult,
+  sql,
+} from 'kysely';
+import type { Connection, ConnectionStatus } from '../domain/model.js';
 import * as map from './row-mappers.js';
 import type { Database } from './schema.js';
 import type { StoreOps } from './store.js';
@@ -52,9 +59,12 @@ interface QueryTemplate {
   slots: number[];
 }
 
-type QueryArgument = string | number;
+type QueryArgument = string | number | null;
 
-/** Stand-ins no real argument equals: strings with NUL characters, numbers below any limit or id. */
+/**
+ * Stand-ins no real argument equals: strings with NUL characters, numbers below any limit or id.
+ * A null (a nullable column's value) stands in as a string: it is bound as a parameter all the same.
+ */
 const standIn = (argument: QueryArgument, index: number): QueryArgument =>
   typeof argument === 'number' ? -7_340_033_000 - index : `\u0000argument ${index}\u0000`;
 
@@ -86,25 +96,55 @@ export function createStoreOps(
   translateError: (error: unknown) => unknown,
   { mergeDirectionsInProcess = false, templates = new Map() }: StoreOpsOptions = {},
 ): StoreOps {
-  /** Runs the query `build` makes of `args`, compiled once per name (QueryTemplate). */
-  async function run<Row>(
+  /** Runs the query `build` makes of `args`, compiled once per name (QueryTemplate); answers the driver's result. */
+  function execute<Row>(
     name: string,
     build: (...args: never[]) => Compilable<Row>,
     args: QueryArgument[],
-  ): Promise<Row[]> {
+  ): Promise<QueryResult<Row>> {
     const make = build as (...args: QueryArgument[]) => Compilable<Row>;
     let template = templates.get(name);
     if (template === undefined) {
       template = templateOf(make(...args.map(standIn)), args);
       templates.set(name, template);
     }
-    if (template === null) return (await db.executeQuery(make(...args))).rows;
+    if (template === null) return db.executeQuery(make(...args));
     const { compiled, slots } = template;
     const parameters = compiled.parameters.map((constant, i) => {
       const slot = slots[i] as number;
       return slot === -1 ? constant : args[slot];
     });
-    return (await db.executeQuery<Row>({ ...compiled, parameters } as CompiledQuery<Row>)).rows;
+    return db.executeQuery<Row>({ ...compiled, parameters } as CompiledQuery<Row>);
+  }
+
+  /** `execute`, answering the rows. */
+  async function run<Row>(
+    name: string,
+    build: (...args: never[]) => Compilable<Row>,
+    args: QueryArgument[],
+  ): Promise<Row[]> {
+    return (await execute(name, build, args)).rows;
+  }
+
+  /** How many rows a templated update or delete changed. */
+  async function affected(
+    name: string,
+    build: (...args: never[]) => Compilable<unknown>,
+    args: QueryArgument[],
+  ): Promise<number> {
+    return Number((await write(() => execute(name, build, args))).numAffectedRows ?? 0);
+  }
+
+  /**
+   * Inserts one row with a statement compiled once per table and column list: the rows the
+   * mappers make always have the same columns, in the same order.
+   */
+  async function insertRow<T extends keyof Database & string>(table: T, row: Database[T]): Promise<void> {
+    const columns = Object.keys(row) as (keyof Database[T] & string)[];
+    const values = columns.map((column) => row[column] as QueryArgument);
+    const build = (...args: QueryArgument[]) =>
+      db.insertInto(table).values(Object.fromEntries(columns.map((column, i) => [column, args[i]])) as never);
+    await write(() => execute(`insert ${table} (${columns.join(',')})`, build, values));
   }
 
   async function write<T>(run: () => Promise<T>): Promise<T> {
@@ -447,8 +487,7 @@ export function createStoreOps(
         .where('client_id', '=', clientId)
         .execute();
     },
-    insertToken: (token) =>
-      write(() => db.insertInto('access_tokens').values(map.fromToken(token)).execute()).then(() => {}),
+    insertToken: (token) => insertRow('access_tokens', map.fromToken(token)),
     async findToken(tokenHash) {
       const row = await db
         .selectFrom('access_tokens')
@@ -541,10 +580,7 @@ export function createStoreOps(
     },
 
     // Entity connections
-    insertConnection: (connection) =>
-      write(() => db.insertInto('entity_connections').values(map.fromConnection(connection)).execute()).then(
-        () => {},
-      ),
+    insertConnection: (connection) => insertRow('entity_connections', map.fromConnection(connection)),
     async insertConnections(connections) {
       // 7 columns a row: 1,000 rows stay under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
       for (let i = 0; i < connections.length; i += 1000) {
@@ -632,13 +668,15 @@ export function createStoreOps(
       };
     },
     async updateConnectionStatus(tenantId, id, status, now) {
-      await write(() =>
-        db
-          .updateTable('entity_connections')
-          .set({ status, updated_at: now })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', id)
-          .execute(),
+      await affected(
+        'updateConnectionStatus',
+        (to: ConnectionStatus, at: number, tenant: string, connection: string) =>
+          db
+            .updateTable('entity_connections')
+            .set({ status: to, updated_at: at })
+            .where('tenant_id', '=', tenant)
+            .where('id', '=', connection),
+        [status, now, tenantId, id],
       );
     },
     async deleteConnection(tenantId, id) {
@@ -665,10 +703,7 @@ export function createStoreOps(
     },
 
     // Idempotency keys
-    insertIdempotencyClaim: (record) =>
-      write(() => db.insertInto('idempotency_keys').values(map.fromIdempotencyRecord(record)).execute()).then(
-        () => {},
-      ),
+    insertIdempotencyClaim: (record) => insertRow('idempotency_keys', map.fromIdempotencyRecord(record)),
     async findIdempotencyRecord(tenantId, clientId, key) {
       const [row] = await run(
         'findIdempotencyRecord',
@@ -711,31 +746,50 @@ export function createStoreOps(
       return Number(result.numUpdatedRows) === 1;
     },
     async completeIdempotencyKey(tenantId, clientId, key, claimedAt, response) {
-      const result = await db
-        .updateTable('idempotency_keys')
-        .set({
-          state: 'done',
-          response_status: response.status,
-          response_headers: JSON.stringify(response.headers),
-          response_body: response.body,
-        })
-        .where('tenant_id', '=', tenantId)
-        .where('client_id', '=', clientId)
-        .where('key', '=', key)
-        .where('state', '=', 'running')
-        .where('created_at', '=', claimedAt)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      const updated = await affected(
+        'completeIdempotencyKey',
+        (
+          status: number,
+          headers: string,
+          body: string,
+          tenant: string,
+          client: string,
+          name: string,
+          at: number,
+        ) =>
+          db
+            .updateTable('idempotency_keys')
+            .set({ state: 'done', response_status: status, response_headers: headers, response_body: body })
+            .where('tenant_id', '=', tenant)
+            .where('client_id', '=', client)
+            .where('key', '=', name)
+            .where('state', '=', 'running')
+            .where('created_at', '=', at),
+        [
+          response.status,
+          JSON.stringify(response.headers),
+          response.body,
+          tenantId,
+          clientId,
+          key,
+          claimedAt,
+        ],
+      );
+      return updated === 1;
     },
     async releaseIdempotencyClaim(tenantId, clientId, key, claimedAt) {
-      await db
-        .deleteFrom('idempotency_keys')
-        .where('tenant_id', '=', tenantId)
-        .where('client_id', '=', clientId)
-        .where('key', '=', key)
-        .where('state', '=', 'running')
-        .where('created_at', '=', claimedAt)
-        .execute();
+      await affected(
+        'releaseIdempotencyClaim',
+        (tenant: string, client: string, name: string, at: number) =>
+          db
+            .deleteFrom('idempotency_keys')
+            .where('tenant_id', '=', tenant)
+            .where('client_id', '=', client)
+            .where('key', '=', name)
+            .where('state', '=', 'running')
+            .where('created_at', '=', at),
+        [tenantId, clientId, key, claimedAt],
+      );
     },
     async deleteExpiredIdempotencyKeys(now) {
       const result = await db
@@ -747,9 +801,7 @@ export function createStoreOps(
     },
 
     // Audit trail
-    async insertAuditEvent(event) {
-      await db.insertInto('audit_events').values(map.fromAuditEvent(event)).execute();
-    },
+    insertAuditEvent: (event) => insertRow('audit_events', map.fromAuditEvent(event)),
     async listAuditEvents(tenantId, filter) {
       let query = db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId);
       if (filter?.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);

@@ -185,7 +185,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw translateError(error);
   }
 
-  const ops = guarded(createStoreOps(db, translateError));
+  // One dialect: queries compiled for the pool serve its transactions too.
+  const opsOptions = { templates: new Map() };
+  const ops = guarded(createStoreOps(db, translateError, opsOptions));
   let closed = false;
 
   async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
@@ -194,7 +196,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         return await db
           .transaction()
           .setIsolationLevel('serializable')
-          .execute((trx) => fn(guarded(createStoreOps(trx, translateError))));
+          .execute((trx) => fn(guarded(createStoreOps(trx, translateError, opsOptions))));
       } catch (error) {
         const state = sqlState(error);
         if (state === SERIALIZATION_FAILURE || state === DEADLOCK_DETECTED) {

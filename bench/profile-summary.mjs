@@ -16,7 +16,7 @@ for (const id of busy) self.set(id, (self.get(id) ?? 0) + 1);
 // from, which esbuild marks with a `// path` line above each module ("src/…" or "node_modules/…").
 const modulesOf = new Map();
 function moduleAt(url, line) {
-  if (!url.startsWith('file://') || !/multientity-bench\/(cli|chunks)\//.test(url)) return null;
+  if (!url.startsWith('file://') || !/(multientity-bench|dist)\/(cli|chunks)\//.test(url)) return null;
   if (!modulesOf.has(url)) {
     const owners = [];
     let current = null;

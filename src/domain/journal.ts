@@ -2,7 +2,8 @@ import { pathMatches } from './fault-rules.js';
 
 /**
  * The recent requests of each tenant, kept in memory by the instance that served them: the last
- * `size` per tenant and at most JOURNAL_TENANT_BYTES of them, the oldest dropped. Recording costs a
+ * `size` per tenant and at most JOURNAL_TENANT_BYTES of them, the oldest dropped, and at most
+ * JOURNAL_TOTAL_BYTES for all tenants, the journals idle longest forgotten. Recording costs a
  * few copies and no I/O, which is why it is not in the database; with several instances each holds
  * its own share.
  *
@@ -49,6 +50,11 @@ export interface JournalFilter {
 
 /** The bytes a tenant's journal holds at most; past it the oldest entries go before `size` is reached. */
 export const JOURNAL_TENANT_BYTES = 16 * 1024 * 1024;
+/**
+ * The bytes all tenants' journals hold at most: past it the journals of the tenants recorded in
+ * least recently are forgotten, so memory does not grow with the number of tenants served.
+ */
+export const JOURNAL_TOTAL_BYTES = 64 * 1024 * 1024;
 const FIRST_CAPACITY = 64 * 1024;
 /** Two 32-bit lengths before each entry: its JSON, then its response text (NO_TEXT when none). */
 const HEADER_BYTES = 8;
@@ -98,6 +104,8 @@ export class ByteRing {
   constructor(
     readonly size: number,
     readonly maxBytes: number,
+    /** Asked before the buffer grows by `extra` bytes; no means the oldest entries go instead. */
+    private readonly mayGrow: (extra: number) => boolean = () => true,
   ) {
     this.buffer = Buffer.allocUnsafe(Math.min(FIRST_CAPACITY, maxBytes));
     this.offsets = new Uint32Array(size);
@@ -119,8 +127,10 @@ export class ByteRing {
     if (this.count === this.size) this.dropOldest();
     let offset = this.place(length);
     while (offset < 0) {
-      if (this.buffer.length < this.maxBytes) this.grow(length);
-      else this.dropOldest();
+      const capacity = this.grownCapacity(length);
+      if (capacity > this.buffer.length && this.mayGrow(capacity - this.buffer.length)) this.grow(capacity);
+      else if (this.count > 0) this.dropOldest();
+      else return false;
       offset = this.place(length);
     }
     write(this.buffer, offset);
@@ -163,9 +173,13 @@ export class ByteRing {
     }
   }
 
-  /** A larger buffer (by half, at most maxBytes), the entries copied to its start, oldest first. */
-  private grow(length: number): void {
-    const capacity = Math.min(this.maxBytes, Math.max(Math.ceil(this.buffer.length * 1.5), length));
+  /** The size the buffer would grow to: by half, or to `length`, at most maxBytes. */
+  private grownCapacity(length: number): number {
+    return Math.min(this.maxBytes, Math.max(Math.ceil(this.buffer.length * 1.5), length));
+  }
+
+  /** A buffer of `capacity` bytes, the entries copied to its start, oldest first. */
+  private grow(capacity: number): void {
     const next = Buffer.allocUnsafe(capacity);
     let at = 0;
     for (let i = 0; i < this.count; i++) {
@@ -232,18 +246,42 @@ function decodedEntry(bytes: Buffer): JournalEntry {
 export function createJournal({
   size,
   maxBytes = JOURNAL_TENANT_BYTES,
+  totalBytes = JOURNAL_TOTAL_BYTES,
 }: {
   size: number;
+  /** Bytes of one tenant's journal at most. */
   maxBytes?: number;
+  /** Bytes of all tenants' journals at most (never less than maxBytes). */
+  totalBytes?: number;
 }) {
+  const total = Math.max(totalBytes, maxBytes);
+  /** The tenants' rings, the one recorded in least recently first. */
   const rings = new Map<string, ByteRing>();
+  /** Bytes of all the rings' buffers. */
+  let held = 0;
+  /** Room for `extra` more bytes, made by forgetting the journals of the tenants idle longest. */
+  function reserve(tenantId: string, extra: number): boolean {
+    while (held + extra > total) {
+      const idlest = rings.keys().next().value as string | undefined;
+      if (idlest === undefined || idlest === tenantId) return false;
+      held -= rings.get(idlest)?.capacity ?? 0;
+      rings.delete(idlest);
+    }
+    held += extra;
+    return true;
+  }
   return {
     enabled: size > 0,
     record(tenantId: string, record: JournalRecord): void {
       if (size <= 0) return;
       let ring = rings.get(tenantId);
-      if (!ring) {
-        ring = new ByteRing(size, maxBytes);
+      if (ring) {
+        // Last in the map's order: the most recently recorded.
+        rings.delete(tenantId);
+        rings.set(tenantId, ring);
+      } else {
+        if (!reserve(tenantId, Math.min(FIRST_CAPACITY, maxBytes))) return;
+        ring = new ByteRing(size, maxBytes, (extra) => reserve(tenantId, extra));
         rings.set(tenantId, ring);
       }
       let bytes = encodedRecord(record, false);
@@ -268,7 +306,12 @@ export function createJournal({
       return found;
     },
     clear(tenantId: string): void {
+      held -= rings.get(tenantId)?.capacity ?? 0;
       rings.delete(tenantId);
+    },
+    /** Bytes held by all the tenants' journals. */
+    heldBytes(): number {
+      return held;
     },
   };
 }

@@ -97,4 +97,23 @@ describe('journal', () => {
     assert.equal(big?.response, '[not kept: too large]');
     assert.equal(big?.body, '[not kept: too large]');
   });
+
+  it('holds at most totalBytes for all tenants, forgetting the journals recorded in least recently', () => {
+    const journal = createJournal({ size: 1000, maxBytes: 64 * 1024, totalBytes: 256 * 1024 });
+    const page = JSON.stringify({ data: 'y'.repeat(4000) });
+    for (let round = 0; round < 50; round++) {
+      for (let tenant = 0; tenant < 10; tenant++) {
+        journal.record(`t${tenant}`, record(round, page));
+        assert.ok(journal.heldBytes() <= 256 * 1024, `${journal.heldBytes()} bytes held`);
+      }
+    }
+    // The tenant just recorded in keeps its journal; those idle longest lost theirs.
+    assert.equal(journal.list('t9', { limit: 1 })[0]?.requestId, 'r49');
+    assert.deepEqual(journal.list('t0'), []);
+    for (let n = 0; n < 100; n++) journal.record('t0', record(n, page));
+    assert.ok(journal.list('t0', { limit: 1000 }).length >= 10);
+    assert.ok(journal.heldBytes() <= 256 * 1024);
+    journal.clear('t0');
+    assert.ok(journal.heldBytes() <= 192 * 1024);
+  });
 });

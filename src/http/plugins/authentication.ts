@@ -49,7 +49,10 @@ export function registerAuthentication(
       user,
     );
     request.tenantContext = await services.tenantContexts.open(token.tenantId, tenantState);
-    request.log = request.log.child({ tenantId: request.actor.tenantId, entityId: request.actor.entityId });
+    // A child logger costs a serialization of its bindings; a silent logger prints nothing to bind.
+    if (request.log.level !== 'silent') {
+      request.log = request.log.child({ tenantId: request.actor.tenantId, entityId: request.actor.entityId });
+    }
   });
 
   // The rest of the request runs in the tenant's context, so services read its clock and ids.

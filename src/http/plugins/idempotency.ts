@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { sha256Hex } from '../../domain/secrets.js';
 import type { Services } from '../../services.js';
 
 /** Response headers that belong to the stored response; per-request ones (request and track ids) do not. */
@@ -23,9 +23,7 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
       method: request.method,
       url: request.url,
       // Hash of the parsed body in canonical form, so gzip or whitespace do not make it "another body".
-      bodyHash: createHash('sha256')
-        .update(JSON.stringify(request.body ?? null))
-        .digest('hex'),
+      bodyHash: sha256Hex(JSON.stringify(request.body ?? null)),
     };
     const result = await services.idempotency.begin(scope);
     if (result.kind === 'replay') {

@@ -3,7 +3,7 @@ import { accessibleEntityIds, canAccess, userAccess } from './access.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
 import { hexToUuid, type IdGenerator, parseEntityId } from './ids.js';
-import type { AccessToken, Actor, Tenant, User } from './model.js';
+import type { AccessToken, Actor, Entity, Membership, Tenant, User } from './model.js';
 import { hashToken, verifySecret } from './secrets.js';
 import type { TenantClock } from './tenant-clock.js';
 import { runInTenantContext, type TenantContexts } from './tenant-context.js';
@@ -33,6 +33,14 @@ export interface VerifiedBearer {
   tenantState: TenantRuntime;
   /** Active, as checked. */
   user: User;
+  /** The entity named when verifying, read with the token (see `KnownEntityAccess`). */
+  entityAccess?: KnownEntityAccess;
+}
+
+/** An entity of the token's tenant with the user's membership in it (null: no such entity), read with the token. */
+export interface KnownEntityAccess {
+  entityId: string;
+  found: { entity: Entity; membership: Membership | undefined } | null;
 }
 
 export interface AuthDeps {
@@ -62,18 +70,23 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
    * authenticating a request reads each of them once. Nothing is cached across requests: a
    * deactivated user or client, a moved clock or a reset tenant count from the next request.
    */
-  async function verifyBearer(bearer: string | undefined): Promise<VerifiedBearer> {
+  async function verifyBearer(bearer: string | undefined, entityId?: string): Promise<VerifiedBearer> {
     if (!bearer)
       throw new AppError('TOKEN_MISSING', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
-    // The token with its tenant, user and client as they are now, in one read.
-    const found = await store.findBearer(hashToken(bearer));
+    // The token with its tenant, user and client as they are now (and the entity the request
+    // names, with the user's membership in it), in one read.
+    const found = await store.findBearer(hashToken(bearer), entityId);
     if (!found) throw invalidToken();
     const { token, tenant, tenantState, user, client } = found;
     // Expiry is judged by the token's tenant's clock, which the admin API may have moved.
     if (token.expiresAt <= clock.nowFor(tenantState.clock)) throw invalidToken();
     // A deactivated user's or client's tokens stop working at once (REFERENCE.md §6).
     if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
-    return { token, tenant, tenantState, user };
+    const verified: VerifiedBearer = { token, tenant, tenantState, user };
+    if (entityId !== undefined && found.entityAccess !== undefined) {
+      verified.entityAccess = { entityId, found: found.entityAccess };
+    }
+    return verified;
   }
 
   return {
@@ -156,6 +169,8 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
       entityHeader: string | undefined,
       /** The token's user, when the caller has just read it (verifyBearer). */
       knownUser?: User,
+      /** An entity's access read with the token (verifyBearer), used if it is the entity acted in. */
+      knownAccess?: KnownEntityAccess,
     ): Promise<Actor> {
       let entityId: string;
       if (entityHeader === undefined) {
@@ -172,7 +187,11 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
       // The scope was fixed at issue; access taken away since (deny, deletion) counts at once.
       const user = knownUser ?? (await store.findUser(token.tenantId, token.userId));
       // Access to one entity depends on its membership alone: read that one with the entity.
-      const found = user ? await store.findEntityAccess(token.tenantId, entityId, user.id) : undefined;
+      const found = !user
+        ? undefined
+        : knownAccess?.entityId === entityId && user.id === token.userId
+          ? (knownAccess.found ?? undefined)
+          : await store.findEntityAccess(token.tenantId, entityId, user.id);
       const membership = found?.membership;
       if (!user || !found || !canAccess(userAccess(user, membership ? [membership] : []), entityId)) {
         throw new AppError('ENTITY_OUT_OF_SCOPE');

@@ -8,8 +8,31 @@ import {
 } from 'kysely';
 import type { Connection, ConnectionStatus } from '../domain/model.js';
 import * as map from './row-mappers.js';
-import type { Database } from './schema.js';
-import type { StoreOps } from './store.js';
+import type { AccessTokensTable, Database } from './schema.js';
+import type { BearerRecord, StoreOps } from './store.js';
+
+/** A row of the bearer join (`findBearer`): the token, its tenant's columns, its user's and client's (null when gone). */
+interface BearerRow extends AccessTokensTable {
+  tenant_name: string;
+  tenant_api_version: string;
+  tenant_created_at: number;
+  tenant_id_seed: string | null;
+  tenant_id_counter: number;
+  tenant_clock_offset_ms: number;
+  tenant_clock_frozen_at: number | null;
+  user_id_found: string | null;
+  user_username: string | null;
+  user_home_entity_id: string | null;
+  user_status: string | null;
+  user_created_at: number | null;
+  client_id_found: string | null;
+  client_tenant_id: string | null;
+  client_user_id: string | null;
+  client_secret_hash: string | null;
+  client_entity_ids: string | null;
+  client_created_at: number | null;
+  client_status: string | null;
+}
 
 /**
  * The queries, written once in Kysely's builder for both databases. Each side supplies
@@ -158,6 +181,48 @@ export function createStoreOps(
   /** How many rows of one side a page can need: those it skips, those it shows, and one more. */
   const until = (page: { offset: number; limit: number }) =>
     Math.min(page.offset + page.limit + 1, Number.MAX_SAFE_INTEGER);
+
+  /** The row of the bearer join (`findBearer`) as the records it holds. */
+  function bearerRecord(row: BearerRow): BearerRecord {
+    const tenantRow = {
+      id: row.tenant_id,
+      name: row.tenant_name,
+      api_version: row.tenant_api_version,
+      created_at: row.tenant_created_at,
+      id_seed: row.tenant_id_seed,
+      id_counter: row.tenant_id_counter,
+      clock_offset_ms: row.tenant_clock_offset_ms,
+      clock_frozen_at: row.tenant_clock_frozen_at,
+    };
+    return {
+      token: map.toToken(row),
+      tenant: map.toTenant(tenantRow),
+      tenantState: map.toTenantRuntime(tenantRow),
+      user:
+        row.user_id_found === null
+          ? undefined
+          : map.toUser({
+              id: row.user_id_found,
+              tenant_id: row.tenant_id,
+              username: row.user_username as string,
+              home_entity_id: row.user_home_entity_id as string,
+              status: row.user_status as string,
+              created_at: row.user_created_at as number,
+            }),
+      client:
+        row.client_id_found === null
+          ? undefined
+          : map.toClient({
+              client_id: row.client_id_found,
+              tenant_id: row.client_tenant_id as string,
+              user_id: row.client_user_id as string,
+              secret_hash: row.client_secret_hash as string,
+              entity_ids: row.client_entity_ids as string,
+              created_at: row.client_created_at as number,
+              status: row.client_status as string,
+            }),
+    };
+  }
 
   // Expiry of these tenants' tokens and keys is judged by their own clock when used; the sweep,
   // which knows only the server's time, leaves them until the tenant is reset or deleted.
@@ -496,7 +561,7 @@ export function createStoreOps(
         .executeTakeFirst();
       return row && map.toToken(row);
     },
-    async findBearer(tokenHash) {
+    async findBearer(tokenHash, entityId) {
       // One statement instead of four: authenticating every request read these rows one by one.
       const bearerQuery = (hash: string) =>
         db
@@ -529,46 +594,58 @@ export function createStoreOps(
             'c.status as client_status',
           ])
           .where('t.token_hash', '=', hash);
+      // With the entity the request names, that entity and the user's membership in it as well.
+      const withEntityQuery = (hash: string, entity: string) =>
+        bearerQuery(hash)
+          .leftJoin('entities as e', (join) =>
+            join.onRef('e.tenant_id', '=', 't.tenant_id').on('e.id', '=', entity),
+          )
+          .leftJoin('memberships as m', (join) =>
+            join.onRef('m.entity_id', '=', 'e.id').onRef('m.user_id', '=', 't.user_id'),
+          )
+          .select([
+            'e.id as entity_id_found',
+            'e.name as entity_name',
+            'e.display_name as entity_display_name',
+            'e.locale as entity_locale',
+            'e.timezone as entity_timezone',
+            'e.status as entity_status',
+            'e.parent_id as entity_parent_id',
+            'e.created_at as entity_created_at',
+            'm.role as member_role',
+            'm.status as member_status',
+            'm.updated_at as member_updated_at',
+          ]);
+      if (entityId !== undefined) {
+        const [row] = await run('findBearer with entity', withEntityQuery, [tokenHash, entityId]);
+        if (!row) return undefined;
+        const found = bearerRecord(row);
+        if (row.entity_id_found === null) return { ...found, entityAccess: null };
+        const entity = map.toEntity({
+          id: row.entity_id_found,
+          tenant_id: row.tenant_id,
+          name: row.entity_name as string,
+          display_name: row.entity_display_name as string,
+          locale: row.entity_locale as string,
+          timezone: row.entity_timezone as string,
+          status: row.entity_status as string,
+          parent_id: row.entity_parent_id,
+          created_at: row.entity_created_at as number,
+        });
+        const membership =
+          row.member_role === null
+            ? undefined
+            : map.toMembership({
+                user_id: row.user_id,
+                entity_id: entity.id,
+                role: row.member_role,
+                status: row.member_status as string,
+                updated_at: row.member_updated_at as number,
+              });
+        return { ...found, entityAccess: { entity, membership } };
+      }
       const [row] = await run('findBearer', bearerQuery, [tokenHash]);
-      if (!row) return undefined;
-      const tenantRow = {
-        id: row.tenant_id,
-        name: row.tenant_name,
-        api_version: row.tenant_api_version,
-        created_at: row.tenant_created_at,
-        id_seed: row.tenant_id_seed,
-        id_counter: row.tenant_id_counter,
-        clock_offset_ms: row.tenant_clock_offset_ms,
-        clock_frozen_at: row.tenant_clock_frozen_at,
-      };
-      return {
-        token: map.toToken(row),
-        tenant: map.toTenant(tenantRow),
-        tenantState: map.toTenantRuntime(tenantRow),
-        user:
-          row.user_id_found === null
-            ? undefined
-            : map.toUser({
-                id: row.user_id_found,
-                tenant_id: row.tenant_id,
-                username: row.user_username as string,
-                home_entity_id: row.user_home_entity_id as string,
-                status: row.user_status as string,
-                created_at: row.user_created_at as number,
-              }),
-        client:
-          row.client_id_found === null
-            ? undefined
-            : map.toClient({
-                client_id: row.client_id_found,
-                tenant_id: row.client_tenant_id as string,
-                user_id: row.client_user_id as string,
-                secret_hash: row.client_secret_hash as string,
-                entity_ids: row.client_entity_ids as string,
-                created_at: row.client_created_at as number,
-                status: row.client_status as string,
-              }),
-      };
+      return row && bearerRecord(row);
     },
     async deleteExpiredTokens(now) {
       const result = await db

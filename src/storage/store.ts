@@ -41,6 +41,11 @@ export interface BearerRecord {
   tenantState: TenantRuntime;
   user: User | undefined;
   client: OAuthClient | undefined;
+  /**
+   * When `findBearer` was given an entity id: that entity of the token's tenant with the token
+   * user's membership in it (`findEntityAccess`), or null when the tenant has no such entity.
+   */
+  entityAccess?: { entity: Entity; membership: Membership | undefined } | null;
 }
 
 /** A stored first response to an Idempotency-Key (REFERENCE.md §7). */
@@ -144,8 +149,11 @@ export interface StoreOps {
   setClientStatus(clientId: string, status: ClientStatus): Promise<void>;
   insertToken(token: AccessToken): Promise<void>;
   findToken(tokenHash: string): Promise<AccessToken | undefined>;
-  /** The token by its hash with its tenant, user and client, in one query; undefined if no such token. */
-  findBearer(tokenHash: string): Promise<BearerRecord | undefined>;
+  /**
+   * The token by its hash with its tenant, user and client, in one query; undefined if no such
+   * token. With `entityId`, the same query reads that entity and the user's membership in it.
+   */
+  findBearer(tokenHash: string, entityId?: string): Promise<BearerRecord | undefined>;
   deleteExpiredTokens(now: number): Promise<number>;
 
   // Entity connections

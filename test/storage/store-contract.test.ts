@@ -757,6 +757,65 @@ for (const database of testDatabases) {
         assert.equal(await store.findBearer('b'.repeat(64)), undefined);
       });
 
+      it('reads, with the token, the entity a request names and the token user’s membership in it, as findEntityAccess does', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        await store.insertUser(user(hex('6')));
+        const client: OAuthClient = {
+          clientId: '55555555-5555-4555-8555-555555555555',
+          tenantId: T1,
+          userId: hex('5'),
+          secretHash: 'sha256$salt$digest',
+          entityIds: [ids.us, ids.eu],
+          createdAt: t0,
+        };
+        await store.insertClient(client);
+        const membership = {
+          userId: hex('5'),
+          entityId: ids.us,
+          role: 'Administrator' as const,
+          status: 'Active' as const,
+          updatedAt: t0 + 4,
+        };
+        await store.upsertMembership(membership);
+        // Another user's membership in eu is not the token user's.
+        await store.upsertMembership({ ...membership, userId: hex('6'), entityId: ids.eu });
+        const token: AccessToken = {
+          tokenHash: 'd'.repeat(64),
+          jti: hex('9'),
+          tenantId: T1,
+          clientId: client.clientId,
+          userId: hex('5'),
+          entityIds: [ids.us, ids.eu],
+          issuedAt: t0,
+          expiresAt: t0 + 1000,
+        };
+        await store.insertToken(token);
+
+        const plain = await store.findBearer(token.tokenHash);
+        assert.equal(plain?.entityAccess, undefined, 'not asked, not read');
+        for (const entityId of [ids.us, ids.eu, ids.otherGlobal, hex('f')]) {
+          const found = await store.findBearer(token.tokenHash, entityId);
+          assert.deepEqual({ ...found, entityAccess: undefined }, { ...plain, entityAccess: undefined });
+          assert.deepEqual(
+            found?.entityAccess,
+            (await store.findEntityAccess(T1, entityId, hex('5'))) ?? null,
+            entityId,
+          );
+        }
+        assert.equal(
+          (await store.findBearer(token.tokenHash, ids.us))?.entityAccess?.membership?.role,
+          'Administrator',
+        );
+        assert.equal((await store.findBearer(token.tokenHash, ids.eu))?.entityAccess?.membership, undefined);
+        assert.equal(
+          (await store.findBearer(token.tokenHash, ids.otherGlobal))?.entityAccess,
+          null,
+          'another tenant’s',
+        );
+        assert.equal(await store.findBearer('e'.repeat(64), ids.us), undefined);
+      });
+
       it('finds a token whose user and client are gone with neither', async (t) => {
         const store = await seeded(t);
         await store.insertToken({

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseApiVersion } from '../../domain/api-version.js';
 import { AppError } from '../../domain/errors.js';
+import { parseEntityId } from '../../domain/ids.js';
 import { runInTenantContext } from '../../domain/tenant-context.js';
 import type { Services } from '../../services.js';
 import type { Store } from '../../storage/store.js';
@@ -41,12 +42,19 @@ export function registerAuthentication(
     if (!request.routeOptions.config.auth) return;
     const authorization = request.headers.authorization;
     const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-    const { token, tenant, tenantState, user } = await services.auth.verifyBearer(bearer);
+    // An entity named by id is read with the token, in the same query.
+    const ids = single(request.headers['zuora-entity-ids']) ?? single(request.headers.entityid);
+    const named = ids === undefined ? undefined : (parseEntityId(ids) ?? undefined);
+    const { token, tenant, tenantState, user, entityAccess } = await services.auth.verifyBearer(
+      bearer,
+      named,
+    );
     request.tenantApiVersion = tenant ? (parseApiVersion(tenant.apiVersion) ?? undefined) : undefined;
     request.actor = await services.auth.resolveActor(
       token,
       await entityContextHeader(services.store, request, token.tenantId),
       user,
+      entityAccess,
     );
     request.tenantContext = await services.tenantContexts.open(token.tenantId, tenantState);
     // A child logger costs a serialization of its bindings; a silent logger prints nothing to bind.

@@ -210,11 +210,22 @@ async function startServer(name: string, db: string, env: Record<string, string>
   return { name, url: base, process: child, startupMs: answered - started, stop: stopper(child) };
 }
 
-/** Resident memory of a process: now and at its peak, in MB. */
-function memoryOf(child: ChildProcess): { rssMb: number; peakRssMb: number } {
+/**
+ * Resident memory of a process, in MB: now, at its peak, and now split into anonymous memory (the
+ * heaps) and file pages (about 45 MB of node's own binary and libraries, shared with other node
+ * processes). Read right after a load, `rssMb` falls wherever V8's collector happens to be, so the
+ * peak is the steadier figure (docs/PERFORMANCE.md, "Memory").
+ */
+function memoryOf(child: ChildProcess): {
+  rssMb: number;
+  peakRssMb: number;
+  rssAnonMb: number;
+  rssFileMb: number;
+} {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0);
-  return { rssMb: Math.round(kb('VmRSS') / 102.4) / 10, peakRssMb: Math.round(kb('VmHWM') / 102.4) / 10 };
+  const mb = (field: string) => Math.round(kb(field) / 102.4) / 10;
+  return { rssMb: mb('VmRSS'), peakRssMb: mb('VmHWM'), rssAnonMb: mb('RssAnon'), rssFileMb: mb('RssFile') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,7 +502,7 @@ async function main(): Promise<void> {
         ...memory,
       });
       log(
-        `scale ${database.name}: small ${smallList.requestsPerSecond} req/s p50 ${smallList.p50}; large ${largeList.requestsPerSecond} req/s p50 ${largeList.p50}; RSS ${memory.rssMb} MB (peak ${memory.peakRssMb})`,
+        `scale ${database.name}: small ${smallList.requestsPerSecond} req/s p50 ${smallList.p50}; large ${largeList.requestsPerSecond} req/s p50 ${largeList.p50}; RSS ${memory.rssMb} MB (peak ${memory.peakRssMb}; anonymous ${memory.rssAnonMb}, files ${memory.rssFileMb})`,
       );
       await stop(server);
     }

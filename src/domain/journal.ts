@@ -116,9 +116,9 @@ export class ByteRing {
     return this.count;
   }
 
-  /** Bytes held by the buffer (the memory this ring costs, whatever its entries use). */
-  get capacity(): number {
-    return this.buffer.length;
+  /** Bytes this ring holds (its buffer and its index), whatever its entries use. */
+  get bytes(): number {
+    return this.buffer.length + this.offsets.byteLength + this.lengths.byteLength;
   }
 
   /** Appends an entry of `length` bytes written by `write` at the offset given; false if it can never fit. */
@@ -251,20 +251,21 @@ export function createJournal({
   size: number;
   /** Bytes of one tenant's journal at most. */
   maxBytes?: number;
-  /** Bytes of all tenants' journals at most (never less than maxBytes). */
+  /** Bytes of all tenants' journals at most (never less than one tenant's). */
   totalBytes?: number;
 }) {
-  const total = Math.max(totalBytes, maxBytes);
+  // Never so little that one tenant's journal cannot reach maxBytes.
+  const total = Math.max(totalBytes, maxBytes + 8 * size);
   /** The tenants' rings, the one recorded in least recently first. */
   const rings = new Map<string, ByteRing>();
-  /** Bytes of all the rings' buffers. */
+  /** Bytes of all the rings. */
   let held = 0;
   /** Room for `extra` more bytes, made by forgetting the journals of the tenants idle longest. */
   function reserve(tenantId: string, extra: number): boolean {
     while (held + extra > total) {
       const idlest = rings.keys().next().value as string | undefined;
       if (idlest === undefined || idlest === tenantId) return false;
-      held -= rings.get(idlest)?.capacity ?? 0;
+      held -= rings.get(idlest)?.bytes ?? 0;
       rings.delete(idlest);
     }
     held += extra;
@@ -280,7 +281,8 @@ export function createJournal({
         rings.delete(tenantId);
         rings.set(tenantId, ring);
       } else {
-        if (!reserve(tenantId, Math.min(FIRST_CAPACITY, maxBytes))) return;
+        // The buffer's first size and the index: two 32-bit numbers per entry.
+        if (!reserve(tenantId, Math.min(FIRST_CAPACITY, maxBytes) + 8 * size)) return;
         ring = new ByteRing(size, maxBytes, (extra) => reserve(tenantId, extra));
         rings.set(tenantId, ring);
       }
@@ -306,7 +308,7 @@ export function createJournal({
       return found;
     },
     clear(tenantId: string): void {
-      held -= rings.get(tenantId)?.capacity ?? 0;
+      held -= rings.get(tenantId)?.bytes ?? 0;
       rings.delete(tenantId);
     },
     /** Bytes held by all the tenants' journals. */

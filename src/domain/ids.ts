@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 
 /** Makes the ids the server hands out. A seeded generator can replace it for repeatable runs. */
 export interface IdGenerator {
@@ -12,8 +12,29 @@ export interface IdGenerator {
   tenantId(): string;
 }
 
+/**
+ * Random bytes drawn 4 kB at a time from the operating system's CSPRNG and handed out 16 at a time,
+ * each once: the same randomness as one `randomBytes(16)` per id, without a system call for each
+ * (Node pools `randomUUID` the same way). Several ids are drawn for every write.
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomHex16Bytes(): string {
+  if (poolOffset + 16 > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + 16);
+  // Zeroed once used, so no byte of the pool can be handed out, or leak, twice.
+  pool.fill(0, poolOffset, poolOffset + 16);
+  poolOffset += 16;
+  return hex;
+}
+
 export const randomIds: IdGenerator = {
-  hex32: () => randomBytes(16).toString('hex'),
+  hex32: randomHex16Bytes,
   uuid: () => randomUUID(),
   secret: (length) =>
     randomBytes(Math.ceil((length * 3) / 4))

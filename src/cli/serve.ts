@@ -222,11 +222,18 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
   // ready, and a signal with no handler yet would kill the process without draining.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      // The log is written asynchronously: exit once what was logged is written, in order. (At
+      // exit pino writes what is left synchronously, which could land before a write in flight.)
+      const exit = (code: number) => {
+        logger.flush(() => process.exit(code));
+        // Should the write never finish (stdout gone), exit anyway.
+        setTimeout(() => process.exit(code), 2_000);
+      };
       shutdown(signal).then(
-        () => process.exit(0),
+        () => exit(0),
         (error) => {
           logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
+          exit(1);
         },
       );
     });

@@ -182,6 +182,22 @@ export function createStoreOps(
   const until = (page: { offset: number; limit: number }) =>
     Math.min(page.offset + page.limit + 1, Number.MAX_SAFE_INTEGER);
 
+  /** A membership read through a left join (its role is never null in the table): undefined when none. */
+  const joinedMembership = (
+    userId: string,
+    entityId: string,
+    row: { member_role: string | null; member_status: string | null; member_updated_at: number | null },
+  ) =>
+    row.member_role === null
+      ? undefined
+      : map.toMembership({
+          user_id: userId,
+          entity_id: entityId,
+          role: row.member_role,
+          status: row.member_status as string,
+          updated_at: row.member_updated_at as number,
+        });
+
   /** The row of the bearer join (`findBearer`) as the records it holds. */
   function bearerRecord(row: BearerRow): BearerRecord {
     const tenantRow = {
@@ -462,16 +478,7 @@ export function createStoreOps(
       if (!row) return undefined;
       return {
         entity: map.toEntity(row),
-        membership:
-          row.member_user_id === null
-            ? undefined
-            : map.toMembership({
-                user_id: row.member_user_id,
-                entity_id: row.id,
-                role: row.member_role as string,
-                status: row.member_status as string,
-                updated_at: row.member_updated_at as number,
-              }),
+        membership: joinedMembership(userId, row.id, row),
       };
     },
     async findMembership(userId, entityId) {
@@ -632,17 +639,10 @@ export function createStoreOps(
           parent_id: row.entity_parent_id,
           created_at: row.entity_created_at as number,
         });
-        const membership =
-          row.member_role === null
-            ? undefined
-            : map.toMembership({
-                user_id: row.user_id,
-                entity_id: entity.id,
-                role: row.member_role,
-                status: row.member_status as string,
-                updated_at: row.member_updated_at as number,
-              });
-        return { ...found, entityAccess: { entity, membership } };
+        return {
+          ...found,
+          entityAccess: { entity, membership: joinedMembership(row.user_id, entity.id, row) },
+        };
       }
       const [row] = await run('findBearer', bearerQuery, [tokenHash]);
       return row && bearerRecord(row);

@@ -1,18 +1,7 @@
 import { Type } from 'typebox';
-import { ErrorResponse } from './common.js';
+import { adminErrors, TAGS, TenantIdParams } from './admin-common.js';
 
-/** The operator's routes for fault rules, the journal and limits (README: Admin API). */
-const TAGS = ['Admin'];
-
-const adminErrors = {
-  400: ErrorResponse,
-  401: ErrorResponse,
-  403: ErrorResponse,
-  404: ErrorResponse,
-  500: ErrorResponse,
-} as const;
-
-export const TenantParams = Type.Object({ tenantId: Type.String({ description: 'The tenant id: digits.' }) });
+// The operator's routes for fault rules, the journal and limits (README: Admin API).
 
 export const FaultRuleParams = Type.Object({
   tenantId: Type.String({ description: 'The tenant id: digits.' }),
@@ -110,7 +99,7 @@ export const createFaultRuleRoute = {
   operationId: 'Admin_CreateFaultRule',
   summary: 'Create a fault rule',
   tags: TAGS,
-  params: TenantParams,
+  params: TenantIdParams,
   body: CreateFaultRuleRequest,
   response: { 200: FaultRuleResponse, ...adminErrors },
 };
@@ -119,7 +108,7 @@ export const listFaultRulesRoute = {
   operationId: 'Admin_ListFaultRules',
   summary: "List a tenant's fault rules",
   tags: TAGS,
-  params: TenantParams,
+  params: TenantIdParams,
   response: { 200: FaultRuleListResponse, ...adminErrors },
 };
 
@@ -127,7 +116,7 @@ export const clearFaultRulesRoute = {
   operationId: 'Admin_ClearFaultRules',
   summary: "Delete all of a tenant's fault rules",
   tags: TAGS,
-  params: TenantParams,
+  params: TenantIdParams,
   response: { 200: ClearedResponse, ...adminErrors },
 };
 
@@ -175,7 +164,7 @@ export const listJournalRoute = {
   operationId: 'Admin_ListJournal',
   summary: "A tenant's recent requests, newest first",
   tags: TAGS,
-  params: TenantParams,
+  params: TenantIdParams,
   querystring: JournalQuery,
   response: { 200: JournalResponse, ...adminErrors },
 };
@@ -184,7 +173,7 @@ export const clearJournalRoute = {
   operationId: 'Admin_ClearJournal',
   summary: "Forget a tenant's recent requests",
   tags: TAGS,
-  params: TenantParams,
+  params: TenantIdParams,
   response: { 200: SuccessResponse, ...adminErrors },
 };
 
@@ -228,7 +217,7 @@ export const getLimitsRoute = {
   operationId: 'Admin_GetLimits',
   summary: "A tenant's limits",
   tags: TAGS,
-  params: TenantParams,
+  params: TenantIdParams,
   response: { 200: LimitsResponse, ...adminErrors },
 };
 
@@ -236,7 +225,7 @@ export const setLimitsRoute = {
   operationId: 'Admin_SetLimits',
   summary: "Set a tenant's limits: a profile, with any number overridden",
   tags: TAGS,
-  params: TenantParams,
+  params: TenantIdParams,
   body: LimitSettings,
   response: { 200: LimitsResponse, ...adminErrors },
 };

@@ -1,23 +1,12 @@
 import { type Static, Type } from 'typebox';
-import { ErrorResponse } from './common.js';
+import { adminErrors, TAGS, TenantIdParams } from './admin-common.js';
 import { FixtureConnection, FixtureEntity, FixtureRole } from './fixture.js';
 
 /**
  * The admin API (/admin/v1): tenants made from fixture bodies, their users and OAuth clients, their
  * clock and audit trail. Guarded by the operator token, not by OAuth.
  */
-const TAGS = ['Admin'];
 const security = [{ operatorToken: [] }];
-
-const adminErrors = {
-  400: ErrorResponse,
-  401: ErrorResponse,
-  403: ErrorResponse,
-  404: ErrorResponse,
-  500: ErrorResponse,
-} as const;
-
-const TenantIdParams = Type.Object({ tenantId: Type.String({ description: "The tenant's id: digits." }) });
 
 // --- Tenants -----------------------------------------------------------------------------------
 

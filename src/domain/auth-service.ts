@@ -187,11 +187,14 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
       // The scope was fixed at issue; access taken away since (deny, deletion) counts at once.
       const user = knownUser ?? (await store.findUser(token.tenantId, token.userId));
       // Access to one entity depends on its membership alone: read that one with the entity.
-      const found = !user
-        ? undefined
-        : knownAccess?.entityId === entityId && user.id === token.userId
-          ? (knownAccess.found ?? undefined)
-          : await store.findEntityAccess(token.tenantId, entityId, user.id);
+      // Read with the token when the request named this entity by id (the token user's membership).
+      let found: KnownEntityAccess['found'] | undefined;
+      if (user) {
+        found =
+          knownAccess?.entityId === entityId
+            ? knownAccess.found
+            : await store.findEntityAccess(token.tenantId, entityId, user.id);
+      }
       const membership = found?.membership;
       if (!user || !found || !canAccess(userAccess(user, membership ? [membership] : []), entityId)) {
         throw new AppError('ENTITY_OUT_OF_SCOPE');

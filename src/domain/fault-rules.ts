@@ -1,3 +1,4 @@
+import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { AppError } from './errors.js';
 import type { IdGenerator } from './ids.js';
@@ -115,17 +116,16 @@ export interface FaultPlan {
   answer: FaultRule | undefined;
 }
 
-export interface FaultRuleStore {
-  findTenant(id: string): Promise<unknown>;
-  insertFaultRule(rule: FaultRule): Promise<void>;
-  listFaultRules(tenantId: string): Promise<FaultRule[]>;
-  deleteFaultRule(tenantId: string, id: string): Promise<boolean>;
-  deleteFaultRules(tenantId: string): Promise<number>;
-  /** Adds one to the rule's match count; answers the new count, or undefined if the rule is gone. */
-  countFaultRuleMatch(id: string): Promise<number | undefined>;
-  /** Takes one of the rule's remaining firings; false when none is left (another request took it). */
-  consumeFaultRule(id: string): Promise<boolean>;
-}
+export type FaultRuleStore = Pick<
+  Store,
+  | 'findTenant'
+  | 'insertFaultRule'
+  | 'listFaultRules'
+  | 'deleteFaultRule'
+  | 'deleteFaultRules'
+  | 'countFaultRuleMatch'
+  | 'consumeFaultRule'
+>;
 
 export interface FaultServiceDeps {
   store: FaultRuleStore;

@@ -1,3 +1,4 @@
+import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { AppError } from './errors.js';
 
@@ -116,16 +117,14 @@ export function decideConcurrency(limit: number, inFlight: number): { allowed: b
   return { allowed: true, remaining: limit - inFlight - 1 };
 }
 
-export interface RateCounterStore {
-  findTenant(id: string): Promise<unknown>;
-  findTenantLimits(tenantId: string): Promise<LimitSettings | undefined>;
-  setTenantLimits(tenantId: string, settings: LimitSettings, now: number): Promise<void>;
-  /** Adds one to each counter (creating it at 1) and answers the new counts, in the same order. */
-  incrementRateCounters(
-    counters: { scope: string; windowStart: number; expiresAt: number }[],
-  ): Promise<number[]>;
-  deleteExpiredRateCounters(now: number): Promise<number>;
-}
+export type RateCounterStore = Pick<
+  Store,
+  | 'findTenant'
+  | 'findTenantLimits'
+  | 'setTenantLimits'
+  | 'incrementRateCounters'
+  | 'deleteExpiredRateCounters'
+>;
 
 export interface LimitServiceDeps {
   store: RateCounterStore;

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { clients, ids } from './fixtures.js';
 
-/** A bearer token for the client, from `POST /oauth/token` as a Zuora client would ask for it. */
-export async function tokenFor(
+/** A token from `POST /oauth/token` as a Zuora client would ask for it, with the scope it was given. */
+export async function issueToken(
   app: FastifyInstance,
   client: { id: string; secret: string },
-): Promise<string> {
+): Promise<{ token: string; scope: string[] }> {
   const res = await app.inject({
     method: 'POST',
     url: '/oauth/token',
@@ -18,7 +18,15 @@ export async function tokenFor(
     }).toString(),
   });
   assert.equal(res.statusCode, 200, res.body);
-  return res.json().access_token;
+  return { token: res.json().access_token, scope: res.json().scope.split(' ') };
+}
+
+/** A bearer token for the client (`issueToken`). */
+export async function tokenFor(
+  app: FastifyInstance,
+  client: { id: string; secret: string },
+): Promise<string> {
+  return (await issueToken(app, client)).token;
 }
 
 /** Headers of the Acme global administrator acting in the global entity. */

@@ -7,6 +7,7 @@ import type { Store } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { type TestDatabase, testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { issueToken } from '../helpers/tokens.js';
 
 type Client = { id: string; secret: string };
 
@@ -52,21 +53,6 @@ async function setup(t: Parameters<typeof build>[0], database: TestDatabase) {
     createdAt: Date.now(),
   });
   return { app, store, sales };
-}
-
-async function issueToken(app: FastifyInstance, client: Client): Promise<{ token: string; scope: string[] }> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_type: 'client_credentials',
-    }).toString(),
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return { token: res.json().access_token, scope: res.json().scope.split(' ') };
 }
 
 /** A caller: one token, acting in one entity (no Zuora-Entity-Ids when `entityId` is undefined). */

@@ -6,10 +6,6 @@ import { runInTenantContext } from '../../domain/tenant-context.js';
 import type { Services } from '../../services.js';
 import type { Store } from '../../storage/store.js';
 
-/**
- * Bearer token, then entity context (REFERENCE.md §2), before the body is read: a request without
- * a valid token costs no body parsing. Runs only on routes declared with `config: { auth: true }`.
- */
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
@@ -17,13 +13,14 @@ function single(value: string | string[] | undefined): string | undefined {
 /**
  * The entity the request names: `Zuora-Entity-Ids`, or the headers it replaced, which Zuora's 2017
  * spec still lists: `entityId` (an id) and `entityName` (an entity's name in the caller's tenant).
+ * `ids` is the first two, as read by the caller.
  */
 async function entityContextHeader(
   store: Pick<Store, 'findEntityByName'>,
   request: FastifyRequest,
   tenantId: string,
+  ids: string | undefined,
 ): Promise<string | undefined> {
-  const ids = single(request.headers['zuora-entity-ids']) ?? single(request.headers.entityid);
   if (ids !== undefined) return ids;
   const name = single(request.headers.entityname);
   if (name === undefined) return undefined;
@@ -33,6 +30,10 @@ async function entityContextHeader(
   return entity.id;
 }
 
+/**
+ * Bearer token, then entity context (REFERENCE.md §2), before the body is read: a request without
+ * a valid token costs no body parsing. Runs only on routes declared with `config: { auth: true }`.
+ */
 export function registerAuthentication(
   app: FastifyInstance,
   services: Pick<Services, 'auth' | 'store' | 'tenantContexts'>,
@@ -52,7 +53,7 @@ export function registerAuthentication(
     request.tenantApiVersion = tenant ? (parseApiVersion(tenant.apiVersion) ?? undefined) : undefined;
     request.actor = await services.auth.resolveActor(
       token,
-      await entityContextHeader(services.store, request, token.tenantId),
+      await entityContextHeader(services.store, request, token.tenantId, ids),
       user,
       entityAccess,
     );

@@ -20,7 +20,7 @@ export interface SqliteStoreOptions {
   durability?: 'process' | 'full';
 }
 
-/** WAL pages (4 kB) at which a commit checkpoints inline, while the checkpointing thread runs. */
+/** WAL pages (4 kB each by default) at which a commit checkpoints inline, while the checkpointing thread runs. */
 const INLINE_CHECKPOINT_PAGES = 16_000;
 
 /** Prepared statements kept, by SQL text; the texts vary only with the length of IN lists. */
@@ -153,7 +153,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     // not, and the next commit starts the WAL over.
     sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
     // A WAL started over is cut back to this many bytes, so a burst does not leave it large.
-    sqlite.pragma(`journal_size_limit = ${INLINE_CHECKPOINT_PAGES * 4096}`);
+    const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+    sqlite.pragma(`journal_size_limit = ${INLINE_CHECKPOINT_PAGES * pageSize}`);
     checkpoints = startBackgroundCheckpoints(options.path, () => {
       // SQLite's default: every commit that takes the WAL past 1,000 pages checkpoints it.
       if (!closed) sqlite.pragma('wal_autocheckpoint = 1000');

@@ -26,6 +26,53 @@ const INLINE_CHECKPOINT_PAGES = 16_000;
 /** Prepared statements kept, by SQL text; the texts vary only with the length of IN lists. */
 const STATEMENT_CACHE_SIZE = 500;
 
+type Row = Record<string, unknown>;
+
+/**
+ * A function that turns a raw row (an array, in column order) into the object better-sqlite3 would
+ * have built. Generated per statement as one object literal, so every row of a statement gets the
+ * same hidden class at once; a later column of the same name wins, as in better-sqlite3's objects.
+ * The names come from SQLite's description of our own statements, quoted with JSON.stringify.
+ */
+function rowBuilder(names: readonly string[]): (values: unknown[]) => Row {
+  const fields = names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ');
+  return new Function('values', `return { ${fields} };`) as (values: unknown[]) => Row;
+}
+
+/**
+ * A reading statement as Kysely calls it, reading raw rows (arrays) and building the objects in
+ * JavaScript: better-sqlite3 builds each row object property by property through V8's API, which
+ * cost about as much as SQLite's own work for a page of 30 connections (docs/PERFORMANCE.md).
+ */
+function rawReader(statement: SqliteDatabase.Statement): SqliteDatabase.Statement {
+  statement.raw(true);
+  let names = statement.columns().map((column) => column.name);
+  let build = rowBuilder(names);
+  const objects = (rows: unknown[][]): Row[] => {
+    // SQLite prepares a statement again when the schema changes, and `select *` may then have
+    // other columns than when this builder was made. Only the count is checked, per call: columns
+    // reordered under a running server would go unseen, but the schema changes only through this
+    // server's migrations, run before it serves (docs/DEPLOYMENT.md).
+    if (rows[0] !== undefined && rows[0].length !== names.length) {
+      names = statement.columns().map((column) => column.name);
+      build = rowBuilder(names);
+    }
+    const result = rows as unknown[];
+    for (let i = 0; i < rows.length; i++) result[i] = build(rows[i] as unknown[]);
+    return result as Row[];
+  };
+  return {
+    reader: true,
+    all: (parameters: unknown[]) => objects(statement.all(parameters) as unknown[][]),
+    *iterate(parameters: unknown[]) {
+      for (const values of statement.iterate(parameters) as IterableIterator<unknown[]>) {
+        yield objects([values])[0];
+      }
+    },
+    run: (parameters: unknown[]) => statement.run(parameters),
+  } as unknown as SqliteDatabase.Statement;
+}
+
 /**
  * The connection as Kysely sees it, with prepared statements reused: Kysely prepares every query
  * it runs, and preparing costs as much as running a small one. A statement is only busy while
@@ -38,7 +85,8 @@ function withStatementCache(sqlite: SqliteDatabase.Database, onWrite: () => void
     prepare(sql: string) {
       let statement = statements.get(sql);
       if (statement === undefined) {
-        statement = sqlite.prepare(sql);
+        const prepared = sqlite.prepare(sql);
+        statement = prepared.reader ? rawReader(prepared) : prepared;
         if (statements.size >= STATEMENT_CACHE_SIZE) {
           const oldest = statements.keys().next().value as string;
           statements.delete(oldest);

@@ -816,6 +816,54 @@ for (const database of testDatabases) {
         assert.equal(await store.findBearer('e'.repeat(64), ids.us), undefined);
       });
 
+      it('answers every change made since an earlier findBearer of the same token at once', async (t) => {
+        // The SQLite store keeps findBearer's answers while the database is unchanged (bearer-cache.ts).
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        const client: OAuthClient = {
+          clientId: '66666666-6666-4666-8666-666666666666',
+          tenantId: T1,
+          userId: hex('5'),
+          secretHash: 'sha256$salt$digest',
+          entityIds: [ids.us],
+          createdAt: t0,
+        };
+        await store.insertClient(client);
+        const token: AccessToken = {
+          tokenHash: 'f'.repeat(64),
+          jti: hex('9'),
+          tenantId: T1,
+          clientId: client.clientId,
+          userId: hex('5'),
+          entityIds: [ids.us],
+          issuedAt: t0,
+          expiresAt: t0 + 1000,
+        };
+        await store.insertToken(token);
+        const read = async () => {
+          await store.findBearer(token.tokenHash, ids.us);
+          return store.findBearer(token.tokenHash, ids.us);
+        };
+        assert.equal((await read())?.user?.status, 'Active');
+
+        await store.upsertMembership({
+          userId: hex('5'),
+          entityId: ids.us,
+          role: 'Administrator',
+          status: 'Active',
+          updatedAt: t0,
+        });
+        assert.equal((await read())?.entityAccess?.membership?.role, 'Administrator');
+        await store.updateTenantState(T1, { clock: { offsetMs: 7000, frozenAt: null } });
+        assert.equal((await read())?.tenantState.clock.offsetMs, 7000);
+        await store.setClientStatus(client.clientId, 'Inactive');
+        assert.equal((await read())?.client?.status, 'Inactive');
+        await store.setUserStatus(T1, hex('5'), 'Inactive');
+        assert.equal((await read())?.user?.status, 'Inactive');
+        await store.transaction((tx) => tx.deleteTenantData(T1, { keepTenant: true }));
+        assert.equal(await read(), undefined);
+      });
+
       it('finds a token whose user and client are gone with neither', async (t) => {
         const store = await seeded(t);
         await store.insertToken({

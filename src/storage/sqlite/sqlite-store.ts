@@ -7,6 +7,7 @@ import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { type Store, UniqueViolation } from '../store.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
+import { createBearerCache, mayChangeBearers } from './bearer-cache.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
@@ -73,28 +74,46 @@ function rawReader(statement: SqliteDatabase.Statement): SqliteDatabase.Statemen
   } as unknown as SqliteDatabase.Statement;
 }
 
+/** A prepared statement as kept, with what running it may change. */
+interface KeptStatement {
+  statement: SqliteDatabase.Statement;
+  /** SQLite's own judgement (`sqlite3_stmt_readonly`): also true of `insert … returning`, a reader. */
+  writes: boolean;
+  /** Whether it may change what `findBearer` answers (bearer-cache.ts). */
+  changesBearers: boolean;
+}
+
 /**
  * The connection as Kysely sees it, with prepared statements reused: Kysely prepares every query
  * it runs, and preparing costs as much as running a small one. A statement is only busy while
- * iterated, which Kysely does for `.stream()` alone, and this code never streams.
+ * iterated, which Kysely does for `.stream()` alone, and this code never streams. Kysely prepares
+ * each statement right before running it, in the same call, so `onWrite` runs before each write.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database, onWrite: () => void): KyselySqliteDatabase {
-  const statements = new Map<string, SqliteDatabase.Statement>();
+function withStatementCache(
+  sqlite: SqliteDatabase.Database,
+  onWrite: (changesBearers: boolean) => void,
+): KyselySqliteDatabase {
+  const statements = new Map<string, KeptStatement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
-      let statement = statements.get(sql);
-      if (statement === undefined) {
+      let kept = statements.get(sql);
+      if (kept === undefined) {
         const prepared = sqlite.prepare(sql);
-        statement = prepared.reader ? rawReader(prepared) : prepared;
+        const writes = !prepared.readonly;
+        kept = {
+          statement: prepared.reader ? rawReader(prepared) : prepared,
+          writes,
+          changesBearers: writes && mayChangeBearers(sql),
+        };
         if (statements.size >= STATEMENT_CACHE_SIZE) {
           const oldest = statements.keys().next().value as string;
           statements.delete(oldest);
         }
-        statements.set(sql, statement);
+        statements.set(sql, kept);
       }
-      if (!statement.reader) onWrite();
-      return statement;
+      if (kept.writes) onWrite(kept.changesBearers);
+      return kept.statement;
     },
   };
 }
@@ -187,7 +206,13 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     options.durability === 'full' && options.path !== ':memory:'
       ? createDurabilityBarrier(options.path)
       : null;
-  const database = withStatementCache(sqlite, barrier ? barrier.markWritten : () => {});
+  // Answers of findBearer, kept while the database is unchanged (bearer-cache.ts).
+  const dataVersion = sqlite.prepare('pragma data_version').pluck();
+  const bearers = createBearerCache(() => dataVersion.get() as number);
+  const database = withStatementCache(sqlite, (changesBearers) => {
+    barrier?.markWritten();
+    if (changesBearers) bearers.invalidate();
+  });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrateToLatest(db);
 
@@ -215,6 +240,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   return {
     kind: 'sqlite',
     ...ops,
+    findBearer: (tokenHash, entityId) =>
+      bearers.find(tokenHash, entityId, () => ops.findBearer(tokenHash, entityId)),
     transaction: (fn) =>
       db.transaction().execute((trx) => fn(createStoreOps(trx, translateError, opsOptions))),
     flush: () => (barrier ? barrier.flush() : Promise.resolve()),

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+
+// The SQLite store reads rows as arrays and builds the objects itself (sqlite-store.ts, rawReader).
+describe('SQLite rows read as arrays', () => {
+  it('still maps every column to its name after another connection drops a column before them', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'multientity-rows-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'data.db');
+    const store = await createSqliteStore({ path });
+    t.after(() => store.close());
+    await store.insertTenant({
+      id: '9001',
+      name: 'Acme',
+      apiVersion: '2024-05-20',
+      createdAt: 1_700_000_000_000,
+    });
+    const before = await store.findTenantState('9001');
+    assert.equal(before?.tenantId, '9001');
+
+    // Another connection drops a column from the middle of the table: `select *` now returns one
+    // column fewer, and SQLite prepares the store's cached statement again.
+    const other = new SqliteDatabase(path);
+    other.exec('alter table tenants drop column api_version');
+    other.close();
+
+    assert.deepEqual(await store.findTenantState('9001'), before);
+  });
+});
+
+describe('SQLite bearer lookups kept while the database is unchanged', () => {
+  it('answers a change committed by another connection to the same file at once', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'multientity-bearers-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'data.db');
+    const store = await createSqliteStore({ path });
+    t.after(() => store.close());
+    const at = 1_700_000_000_000;
+    await store.insertTenant({ id: '9001', name: 'Acme', apiVersion: '2024-05-20', createdAt: at });
+    const userId = 'a'.repeat(32);
+    await store.insertUser({
+      id: userId,
+      tenantId: '9001',
+      username: 'ada',
+      homeEntityId: 'd'.repeat(32),
+      status: 'Active',
+      createdAt: at,
+    });
+    const clientId = '77777777-7777-4777-8777-777777777777';
+    await store.insertClient({
+      clientId,
+      tenantId: '9001',
+      userId,
+      secretHash: 'sha256$salt$digest',
+      entityIds: [],
+      createdAt: at,
+    });
+    const tokenHash = 'b'.repeat(64);
+    await store.insertToken({
+      tokenHash,
+      jti: 'c'.repeat(32),
+      tenantId: '9001',
+      clientId,
+      userId,
+      entityIds: [],
+      issuedAt: at,
+      expiresAt: at + 1000,
+    });
+    assert.equal((await store.findBearer(tokenHash))?.user?.status, 'Active');
+    assert.equal((await store.findBearer(tokenHash))?.user?.status, 'Active');
+
+    // Another process (a second server, or `multientity` run against the file) deactivates the user.
+    const other = new SqliteDatabase(path);
+    other.prepare('update users set status = ? where id = ?').run('Inactive', userId);
+    other.close();
+
+    assert.equal((await store.findBearer(tokenHash))?.user?.status, 'Inactive');
+  });
+});

@@ -4,6 +4,9 @@ import { ErrorResponse } from './common.js';
 /** What every admin route's schema shares (admin.ts, admin-operations.ts). */
 export const TAGS = ['Admin'];
 
+/** The admin API takes the operator token, not a tenant's bearer token (http/plugins/operator-auth.ts). */
+export const security = [{ operatorToken: [] }];
+
 export const adminErrors = {
   400: ErrorResponse,
   401: ErrorResponse,

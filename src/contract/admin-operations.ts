@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { adminErrors, TAGS, TenantIdParams } from './admin-common.js';
+import { adminErrors, security, TAGS, TenantIdParams } from './admin-common.js';
 
 // The operator's routes for fault rules, the journal and limits (README: Admin API).
 
@@ -99,6 +99,7 @@ export const createFaultRuleRoute = {
   operationId: 'Admin_CreateFaultRule',
   summary: 'Create a fault rule',
   tags: TAGS,
+  security,
   params: TenantIdParams,
   body: CreateFaultRuleRequest,
   response: { 200: FaultRuleResponse, ...adminErrors },
@@ -108,6 +109,7 @@ export const listFaultRulesRoute = {
   operationId: 'Admin_ListFaultRules',
   summary: "List a tenant's fault rules",
   tags: TAGS,
+  security,
   params: TenantIdParams,
   response: { 200: FaultRuleListResponse, ...adminErrors },
 };
@@ -116,6 +118,7 @@ export const clearFaultRulesRoute = {
   operationId: 'Admin_ClearFaultRules',
   summary: "Delete all of a tenant's fault rules",
   tags: TAGS,
+  security,
   params: TenantIdParams,
   response: { 200: ClearedResponse, ...adminErrors },
 };
@@ -124,6 +127,7 @@ export const deleteFaultRuleRoute = {
   operationId: 'Admin_DeleteFaultRule',
   summary: 'Delete one fault rule',
   tags: TAGS,
+  security,
   params: FaultRuleParams,
   response: { 200: SuccessResponse, ...adminErrors },
 };
@@ -164,6 +168,7 @@ export const listJournalRoute = {
   operationId: 'Admin_ListJournal',
   summary: "A tenant's recent requests, newest first",
   tags: TAGS,
+  security,
   params: TenantIdParams,
   querystring: JournalQuery,
   response: { 200: JournalResponse, ...adminErrors },
@@ -173,6 +178,7 @@ export const clearJournalRoute = {
   operationId: 'Admin_ClearJournal',
   summary: "Forget a tenant's recent requests",
   tags: TAGS,
+  security,
   params: TenantIdParams,
   response: { 200: SuccessResponse, ...adminErrors },
 };
@@ -217,6 +223,7 @@ export const getLimitsRoute = {
   operationId: 'Admin_GetLimits',
   summary: "A tenant's limits",
   tags: TAGS,
+  security,
   params: TenantIdParams,
   response: { 200: LimitsResponse, ...adminErrors },
 };
@@ -225,6 +232,7 @@ export const setLimitsRoute = {
   operationId: 'Admin_SetLimits',
   summary: "Set a tenant's limits: a profile, with any number overridden",
   tags: TAGS,
+  security,
   params: TenantIdParams,
   body: LimitSettings,
   response: { 200: LimitsResponse, ...adminErrors },

@@ -1,12 +1,11 @@
 import { type Static, Type } from 'typebox';
-import { adminErrors, TAGS, TenantIdParams } from './admin-common.js';
+import { adminErrors, security, TAGS, TenantIdParams } from './admin-common.js';
 import { FixtureConnection, FixtureEntity, FixtureRole } from './fixture.js';
 
 /**
  * The admin API (/admin/v1): tenants made from fixture bodies, their users and OAuth clients, their
  * clock and audit trail. Guarded by the operator token, not by OAuth.
  */
-const security = [{ operatorToken: [] }];
 
 // --- Tenants -----------------------------------------------------------------------------------
 

@@ -237,6 +237,17 @@ for (const database of testDatabases) {
       assert.deepEqual(operation.security, [{ operatorToken: [] }]);
       assert.ok(document.paths['/admin/v1/tenants/{tenantId}/clock/advance'].post);
       assert.ok(document.paths['/admin/v1/tenants/{tenantId}/audit'].get);
+      // Every admin operation, the fault rules, journal and limits included, names the operator token.
+      for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, unknown>>)) {
+        if (!path.startsWith('/admin/')) continue;
+        for (const [method, op] of Object.entries(item)) {
+          assert.deepEqual(
+            (op as { security?: unknown }).security,
+            [{ operatorToken: [] }],
+            `${method} ${path}`,
+          );
+        }
+      }
     });
   });
 

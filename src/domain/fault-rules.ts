@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { AppError } from './errors.js';
@@ -137,6 +138,9 @@ export interface FaultServiceDeps {
   cacheMs?: number;
 }
 
+/** Tenants whose fault rules one instance keeps in memory at most. */
+const TENANTS_CACHED = 10_000;
+
 export function createFaultService({
   store,
   clock,
@@ -144,14 +148,14 @@ export function createFaultService({
   randomSeed = () => Math.floor(Math.random() * 2 ** 31),
   cacheMs = 1000,
 }: FaultServiceDeps) {
-  const cache = new Map<string, { rules: FaultRule[]; until: number }>();
+  // Bounded: a server used by many tenants keeps the most recently used ones' rules.
+  const cache = new LRUCache<string, FaultRule[]>({ max: TENANTS_CACHED, ttl: cacheMs });
 
   async function rulesOf(tenantId: string): Promise<FaultRule[]> {
-    const now = Date.now();
     const hit = cache.get(tenantId);
-    if (hit && hit.until > now) return hit.rules;
+    if (hit) return hit;
     const rules = await store.listFaultRules(tenantId);
-    cache.set(tenantId, { rules, until: now + cacheMs });
+    cache.set(tenantId, rules);
     return rules;
   }
 

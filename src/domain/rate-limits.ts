@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { AppError } from './errors.js';
@@ -136,13 +137,17 @@ export interface LimitServiceDeps {
 }
 
 /** Concurrency is counted per instance: one more slot per instance at most, documented in README. */
+/** Tenants whose limit settings one instance keeps in memory at most. */
+const TENANTS_CACHED = 10_000;
+
 export function createLimitService({
   store,
   clock,
   defaultSettings = { profile: 'off' },
   cacheMs = 1000,
 }: LimitServiceDeps) {
-  const cache = new Map<string, { limits: Limits | undefined; until: number }>();
+  // Bounded: a server used by many tenants keeps the most recently used ones' settings.
+  const cache = new LRUCache<string, { limits: Limits | undefined }>({ max: TENANTS_CACHED, ttl: cacheMs });
   const inFlight = new Map<string, number>();
   let nextSweep = 0;
 
@@ -186,11 +191,10 @@ export function createLimitService({
 
     /** The tenant's limits, or undefined when off; cached for `cacheMs`. */
     async limitsFor(tenantId: string): Promise<Limits | undefined> {
-      const now = Date.now();
       const hit = cache.get(tenantId);
-      if (hit && hit.until > now) return hit.limits;
+      if (hit) return hit.limits;
       const limits = resolveLimits((await store.findTenantLimits(tenantId)) ?? defaultSettings);
-      cache.set(tenantId, { limits, until: now + cacheMs });
+      cache.set(tenantId, { limits });
       return limits;
     },
 

@@ -2,24 +2,27 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+
+const at = 1_700_000_000_000;
+
+/** A SQLite store on a file of its own, with one tenant, and the file's path for a second connection. */
+async function storeOnFile(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'multientity-sqlite-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'data.db');
+  const store = await createSqliteStore({ path });
+  t.after(() => store.close());
+  await store.insertTenant({ id: '9001', name: 'Acme', apiVersion: '2024-05-20', createdAt: at });
+  return { store, path };
+}
 
 // The SQLite store reads rows as arrays and builds the objects itself (sqlite-store.ts, rawReader).
 describe('SQLite rows read as arrays', () => {
   it('still maps every column to its name after another connection drops a column before them', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'multientity-rows-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'data.db');
-    const store = await createSqliteStore({ path });
-    t.after(() => store.close());
-    await store.insertTenant({
-      id: '9001',
-      name: 'Acme',
-      apiVersion: '2024-05-20',
-      createdAt: 1_700_000_000_000,
-    });
+    const { store, path } = await storeOnFile(t);
     const before = await store.findTenantState('9001');
     assert.equal(before?.tenantId, '9001');
 
@@ -35,13 +38,7 @@ describe('SQLite rows read as arrays', () => {
 
 describe('SQLite bearer lookups kept while the database is unchanged', () => {
   it('answers a change committed by another connection to the same file at once', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'multientity-bearers-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'data.db');
-    const store = await createSqliteStore({ path });
-    t.after(() => store.close());
-    const at = 1_700_000_000_000;
-    await store.insertTenant({ id: '9001', name: 'Acme', apiVersion: '2024-05-20', createdAt: at });
+    const { store, path } = await storeOnFile(t);
     const userId = 'a'.repeat(32);
     await store.insertUser({
       id: userId,

@@ -3,7 +3,7 @@ import { accessibleEntityIds, canAccess, userAccess } from './access.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
 import { hexToUuid, type IdGenerator, parseEntityId } from './ids.js';
-import type { AccessToken, Actor, Entity, Membership, Tenant, User } from './model.js';
+import type { AccessToken, Actor, Entity, Membership, OAuthClient, Tenant, User } from './model.js';
 import { hashToken, verifySecret } from './secrets.js';
 import type { TenantClock } from './tenant-clock.js';
 import { runInTenantContext, type TenantContexts } from './tenant-context.js';
@@ -90,15 +90,22 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
   }
 
   return {
-    /** `POST /oauth/token` with the client credentials grant (REFERENCE.md §1). */
-    async issueToken(request: TokenRequest): Promise<TokenResponse> {
+    /**
+     * `POST /oauth/token` with the client credentials grant (REFERENCE.md §1). `known`: the client
+     * `request.client_id` names, already read for this request (the token limit reads it for its
+     * tenant), so it is not read twice.
+     */
+    async issueToken(
+      request: TokenRequest,
+      known?: { client: OAuthClient | undefined },
+    ): Promise<TokenResponse> {
       if (!request.client_id) throw new AppError('FIELD_REQUIRED', 'Missing required field: client_id.');
       if (!request.client_secret)
         throw new AppError('FIELD_REQUIRED', 'Missing required field: client_secret.');
       if (!request.grant_type) throw new AppError('FIELD_REQUIRED', 'Missing required field: grant_type.');
       if (request.grant_type !== 'client_credentials') throw new AppError('GRANT_TYPE_UNSUPPORTED');
 
-      const client = await store.findClient(request.client_id);
+      const client = known ? known.client : await store.findClient(request.client_id);
       if (
         !client ||
         !verifySecret(request.client_secret, client.secretHash) ||

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
+import type { OAuthClient } from '../../domain/model.js';
 import type { RateDecision } from '../../domain/rate-limits.js';
 import type { Services } from '../../services.js';
 import type { Metrics } from './metrics.js';
@@ -8,6 +9,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The tenant of the OAuth client a POST /oauth/token names (for limits, faults and journal). */
     clientTenantId: string | undefined;
+    /** The OAuth client a POST /oauth/token names, as read for its tenant, handed on to the handler. */
+    tokenClient: { client: OAuthClient | undefined } | undefined;
   }
 }
 
@@ -41,6 +44,7 @@ export function registerLimits(
   metrics: Metrics,
 ): void {
   app.decorateRequest('clientTenantId', undefined);
+  app.decorateRequest('tokenClient', undefined);
 
   app.addHook('onRequest', async (request, reply) => {
     const actor = request.actor;
@@ -80,6 +84,8 @@ export function registerLimits(
     const clientId = (request.body as { client_id?: unknown } | undefined)?.client_id;
     if (typeof clientId !== 'string') return;
     const client = await services.store.findClient(clientId);
+    // The handler checks this same read's secret and status rather than reading the client again.
+    request.tokenClient = { client };
     if (!client) return;
     request.clientTenantId = client.tenantId;
     const limits = await services.limits.limitsFor(client.tenantId);

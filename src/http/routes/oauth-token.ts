@@ -14,6 +14,6 @@ export function registerOAuthTokenRoute(app: FastifyInstance, services: Pick<Ser
         if (request.body === undefined || request.body === null) request.body = {};
       },
     },
-    async (request) => services.auth.issueToken(request.body),
+    async (request) => services.auth.issueToken(request.body, request.tokenClient),
   );
 }

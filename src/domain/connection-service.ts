@@ -101,9 +101,16 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
   }
 
   return {
-    /** `POST /v1/entity-connections`: the acting entity asks to connect to the target. */
-    async request(actor: Actor, targetEntityId: string): Promise<Connection> {
-      return store.transaction(async (tx) => {
+    /**
+     * `POST /v1/entity-connections`: the acting entity asks to connect to the target. `within`: the
+     * transaction of the request's Idempotency-Key, which the writes join (domain/idempotency.ts).
+     */
+    async request(
+      actor: Actor,
+      targetEntityId: string,
+      within?: Pick<StoreOps, 'transaction'>,
+    ): Promise<Connection> {
+      return (within ?? store).transaction(async (tx) => {
         // Entity ids are 32 hex characters; Zuora's ids compare case-insensitively.
         const targetId = targetEntityId.toLowerCase();
         const access = await loadAccess(tx, actor, [actor.entityId, targetId]);

@@ -111,9 +111,16 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
   const audit = { clock, ids };
 
   return {
-    /** `POST /v1/entities`: a new Unprovisioned entity under an existing parent. */
-    async create(actor: Actor, input: CreateEntityInput): Promise<Entity> {
-      return store.transaction(async (tx) => {
+    /**
+     * `POST /v1/entities`: a new Unprovisioned entity under an existing parent. `within`: the
+     * transaction of the request's Idempotency-Key, which the writes join (domain/idempotency.ts).
+     */
+    async create(
+      actor: Actor,
+      input: CreateEntityInput,
+      within?: Pick<StoreOps, 'transaction'>,
+    ): Promise<Entity> {
+      return (within ?? store).transaction(async (tx) => {
         const entities = await tx.listEntities(actor.tenantId);
         await requireGlobalAdmin(tx, actor, entities);
         checkName(input.name);

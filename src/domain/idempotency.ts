@@ -1,4 +1,4 @@
-import { type IdempotencyRecord, type Store, UniqueViolation } from '../storage/store.js';
+import { type IdempotencyRecord, type Store, type StoreOps, UniqueViolation } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
@@ -50,108 +50,170 @@ export interface StoredResponse {
   body: string;
 }
 
-/** A key held by one request: the claim made at `claimedAt`, which only that request may complete. */
-export interface IdempotencyClaim extends IdempotentRequest {
-  claimedAt: number;
-}
-
-export type BeginResult =
-  | { kind: 'proceed'; claim: IdempotencyClaim }
+/** What `run` answers: the response of the request it ran, or the stored one of an earlier request. */
+export type RunResult =
+  | { kind: 'ran'; response: StoredResponse }
   | { kind: 'replay'; response: StoredResponse };
 
 export interface IdempotencyDeps {
-  store: Pick<
-    Store,
-    | 'findIdempotencyRecord'
-    | 'insertIdempotencyClaim'
-    | 'replaceIdempotencyClaim'
-    | 'completeIdempotencyKey'
-    | 'releaseIdempotencyClaim'
-    | 'deleteExpiredIdempotencyKeys'
-  >;
+  store: Pick<Store, 'transaction' | 'findIdempotencyRecord' | 'deleteExpiredIdempotencyKeys'>;
   clock: Clock;
   matchBody?: boolean;
 }
 
+type IdempotencyTx = Pick<
+  StoreOps,
+  | 'findIdempotencyRecord'
+  | 'insertIdempotencyClaim'
+  | 'replaceIdempotencyClaim'
+  | 'completeIdempotencyKey'
+  | 'lockIdempotencyKey'
+>;
+
 export function createIdempotencyService({ store, clock, matchBody = true }: IdempotencyDeps) {
-  function newClaim(request: IdempotentRequest, now: number): IdempotencyRecord {
+  const running = new Set<string>();
+
+  function record(
+    request: IdempotentRequest,
+    now: number,
+    response: StoredResponse | null,
+  ): IdempotencyRecord {
     return {
       ...request,
-      state: 'running',
+      state: response ? 'done' : 'running',
       lockedUntil: now + IDEMPOTENCY_LEASE_MS,
-      responseStatus: null,
-      responseHeaders: null,
-      responseBody: null,
+      responseStatus: response?.status ?? null,
+      responseHeaders: response?.headers ?? null,
+      responseBody: response?.body ?? null,
       createdAt: now,
       expiresAt: now + IDEMPOTENCY_TTL_MS,
     };
   }
 
+  type Free = { decision: 'claim' | 'reclaim'; existing: IdempotencyRecord | undefined };
+
+  /**
+   * Takes the key for this transaction, which the stored record said is free (never used,
+   * expired, or abandoned by a process that died). Another transaction running the key right now
+   * (another instance's, on PostgreSQL) is the first request still running: 409 at once, rather
+   * than waiting for it on the key's index.
+   */
+  async function lock(tx: IdempotencyTx, request: IdempotentRequest): Promise<void> {
+    if (!(await tx.lockIdempotencyKey(request.tenantId, request.clientId, request.key))) {
+      throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
+    }
+  }
+
+  /**
+   * Writes `response` as the key's first response, in `tx`. The key's unique index, and for a
+   * reclaim the compare-and-set on the record seen, make sure it was still free: if another
+   * request stored it meanwhile, that one is the key's first request, and this one is 409.
+   */
+  async function storeResponse(
+    tx: IdempotencyTx,
+    request: IdempotentRequest,
+    now: number,
+    free: Free,
+    response: StoredResponse,
+  ): Promise<void> {
+    if (free.decision === 'claim' || !free.existing) {
+      try {
+        await tx.insertIdempotencyClaim(record(request, now, response));
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
+        throw error;
+      }
+      return;
+    }
+    const claimed =
+      (await tx.replaceIdempotencyClaim(free.existing, record(request, now, null))) &&
+      (await tx.completeIdempotencyKey(request.tenantId, request.clientId, request.key, now, response));
+    if (!claimed) throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
+  }
+
+  /** The stored response to replay; throws for a key in flight or used for another request. */
+  function answerFor(
+    decision: 'replay' | 'in-flight' | 'mismatch',
+    existing: IdempotencyRecord | undefined,
+  ): StoredResponse {
+    if (decision === 'in-flight') throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
+    if (decision === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED');
+    return {
+      status: existing?.responseStatus ?? 200,
+      headers: existing?.responseHeaders ?? {},
+      body: existing?.responseBody ?? '',
+    };
+  }
+
+  function checkKey(request: IdempotentRequest): void {
+    if (request.key.length === 0 || request.key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
+      throw new AppError('IDEMPOTENCY_KEY_INVALID');
+    }
+  }
+
   return {
     /**
-     * Claims the key for this request, or answers the stored response to replay. Throws 409 while
-     * the first request is in flight and 422 when the key was used for another request. The claim
-     * is an insert under the key's primary key, so of two requests racing exactly one proceeds.
+     * Runs a request under its key, in one transaction: `work` runs (given the transaction, which
+     * the domain service it calls joins: StoreOps.transaction) and answers the response as it will
+     * be sent, and that response is stored as the key's before the commit. So the operation's
+     * writes and its stored response land together or not at all, and what a client is
+     * acknowledged is what a retry gets. A finished key is replayed without running `work`; 409
+     * while another request runs the key, 422 when it was used for another request.
+     *
+     * When `work` throws, everything rolls back, the key included, and the error goes up; the
+     * caller stores the error response it then answers with `fail` (errors are the rare path).
      */
-    async begin(request: IdempotentRequest): Promise<BeginResult> {
-      if (request.key.length === 0 || request.key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
-        throw new AppError('IDEMPOTENCY_KEY_INVALID');
+    async run(
+      request: IdempotentRequest,
+      work: (tx: StoreOps) => Promise<StoredResponse>,
+    ): Promise<RunResult> {
+      checkKey(request);
+      const now = clock.now();
+      // Read before the transaction: a retry of a finished key (a stored response never changes
+      // until it expires), a 409 or a 422 is answered from this one read, without a transaction.
+      const existing = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
+      const decision = decideIdempotency(existing, request, now, { matchBody });
+      if (decision !== 'claim' && decision !== 'reclaim') {
+        return { kind: 'replay', response: answerFor(decision, existing) };
       }
-      // Two rounds at most: a lost race re-reads what the winner stored.
-      for (let round = 0; round < 2; round++) {
-        const now = clock.now();
-        const existing = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-        const decision = decideIdempotency(existing, request, now, { matchBody });
-        switch (decision) {
-          case 'claim':
-            try {
-              await store.insertIdempotencyClaim(newClaim(request, now));
-              return { kind: 'proceed', claim: { ...request, claimedAt: now } };
-            } catch (error) {
-              if (error instanceof UniqueViolation) continue;
-              throw error;
-            }
-          case 'reclaim':
-            if (existing && (await store.replaceIdempotencyClaim(existing, newClaim(request, now)))) {
-              return { kind: 'proceed', claim: { ...request, claimedAt: now } };
-            }
-            continue;
-          case 'replay':
-            return {
-              kind: 'replay',
-              response: {
-                status: existing?.responseStatus ?? 200,
-                headers: existing?.responseHeaders ?? {},
-                body: existing?.responseBody ?? '',
-              },
-            };
-          case 'in-flight':
-            throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
-          case 'mismatch':
-            throw new AppError('IDEMPOTENCY_KEY_REUSED');
-        }
+      // This process's requests running a key, so that a second one is 409 at once rather than
+      // running its work only to find the key taken when it stores the response (SQLite's one
+      // connection would run it after the first's commit). Other instances: lockIdempotencyKey.
+      const id = `${request.tenantId}\0${request.clientId}\0${request.key}`;
+      if (running.has(id)) throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
+      running.add(id);
+      try {
+        return await store.transaction(async (tx) => {
+          await lock(tx, request);
+          const response = await work(tx);
+          await storeResponse(tx, request, now, { decision, existing }, response);
+          return { kind: 'ran', response };
+        });
+      } finally {
+        running.delete(id);
       }
-      throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
     },
 
     /**
-     * Stores the first response; it is acknowledged only after this has committed. Answers false
-     * when the claim had been taken over (the request outlived its lease): the response of the
-     * request that took the key over is the one a retry will get, and it is not overwritten.
+     * Stores the error response of a request whose `run` failed in `work`, in a transaction of
+     * its own. The key was free when `run` began and its writes rolled back; should another
+     * request have taken it since, that one is the key's first request and this one answers 409
+     * (or 422 if it was another request), so that what a client is answered is never a response a
+     * retry would not get.
      */
-    complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
-      return store.completeIdempotencyKey(
-        claim.tenantId,
-        claim.clientId,
-        claim.key,
-        claim.claimedAt,
-        response,
-      );
-    },
-
-    /** Gives the key back when no response could be stored (the request failed before answering). */
-    release(claim: IdempotencyClaim): Promise<void> {
-      return store.releaseIdempotencyClaim(claim.tenantId, claim.clientId, claim.key, claim.claimedAt);
+    async fail(request: IdempotentRequest, response: StoredResponse): Promise<void> {
+      checkKey(request);
+      await store.transaction(async (tx) => {
+        const now = clock.now();
+        const existing = await tx.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
+        const decision = decideIdempotency(existing, request, now, { matchBody });
+        if (decision !== 'claim' && decision !== 'reclaim') {
+          if (decision === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED');
+          throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
+        }
+        await lock(tx, request);
+        await storeResponse(tx, request, now, { decision, existing }, response);
+      });
     },
 
     /** Removes keys older than 24 hours; run periodically. */

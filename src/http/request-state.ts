@@ -1,7 +1,8 @@
 import type { ApiVersion } from '../domain/api-version.js';
-import type { IdempotencyClaim } from '../domain/idempotency.js';
+import type { IdempotentRequest } from '../domain/idempotency.js';
 import type { Actor } from '../domain/model.js';
 import type { TenantContext } from '../domain/tenant-context.js';
+import type { StoreOps } from '../storage/store.js';
 
 /** What the pipeline learns about a request, hook by hook (docs/ARCHITECTURE.md). */
 declare module 'fastify' {
@@ -16,8 +17,14 @@ declare module 'fastify' {
     tenantContext: TenantContext | undefined;
     /** Who calls and in which entity, once authenticated. */
     actor: Actor | undefined;
-    /** The claimed Idempotency-Key, when this request runs under one. */
-    idempotency: IdempotencyClaim | undefined;
+    /** The Idempotency-Key of a request whose handler failed: its error response is stored as it is sent. */
+    idempotency: IdempotentRequest | undefined;
+    /**
+     * While the handler of an idempotent route runs under a key: the key's open transaction, which
+     * the handler's domain service must write in (`within`). On SQLite any store call made outside
+     * it before it ends would wait for it forever (one connection).
+     */
+    transaction: StoreOps | undefined;
     /** The request failed for a passing reason (lock contention, database away): not stored under its key. */
     retryable: boolean;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type Compilable,
   type CompiledQuery,
@@ -112,12 +113,14 @@ export interface StoreOpsOptions {
    * of the two reads at 30 rows), while PostgreSQL merges them in one round trip.
    */
   mergeDirectionsInProcess?: boolean;
+  /** PostgreSQL: `lockIdempotencyKey` takes an advisory lock (elsewhere the one connection is the lock). */
+  advisoryLocks?: boolean;
 }
 
 export function createStoreOps(
   db: Kysely<Database>,
   translateError: (error: unknown) => unknown,
-  { mergeDirectionsInProcess = false, templates = new Map() }: StoreOpsOptions = {},
+  { mergeDirectionsInProcess = false, templates = new Map(), advisoryLocks = false }: StoreOpsOptions = {},
 ): StoreOps {
   /** Runs the query `build` makes of `args`, compiled once per name (QueryTemplate); answers the driver's result. */
   function execute<Row>(
@@ -248,7 +251,9 @@ export function createStoreOps(
       .select('id')
       .where((eb) => eb.or([eb('clock_offset_ms', '!=', 0), eb('clock_frozen_at', 'is not', null)]));
 
-  return {
+  const ops: StoreOps = {
+    // A store overrides this with a new transaction; in a transaction's ops it joins that one.
+    transaction: (fn) => fn(ops),
     // Tenants
     insertTenant: (tenant) =>
       write(() => db.insertInto('tenants').values(map.fromTenant(tenant)).execute()).then(() => {}),
@@ -781,6 +786,15 @@ export function createStoreOps(
 
     // Idempotency keys
     insertIdempotencyClaim: (record) => insertRow('idempotency_keys', map.fromIdempotencyRecord(record)),
+    async lockIdempotencyKey(tenantId, clientId, key) {
+      if (!advisoryLocks) return true;
+      // 64 bits of the key's SHA-256: a collision costs a needless 409, which the client retries.
+      const id = createHash('sha256').update(`${tenantId}\0${clientId}\0${key}`).digest().readBigInt64BE(0);
+      const { rows } = await sql<{
+        locked: boolean;
+      }>`select pg_try_advisory_xact_lock(${id.toString()}::bigint) as locked`.execute(db);
+      return rows[0]?.locked === true;
+    },
     async findIdempotencyRecord(tenantId, clientId, key) {
       const [row] = await run(
         'findIdempotencyRecord',
@@ -988,4 +1002,5 @@ export function createStoreOps(
       return Number(result.numUpdatedRows) === 1;
     },
   };
+  return ops;
 }

@@ -82,6 +82,12 @@ export type ConnectionDirection = 'inbound' | 'outbound' | 'both';
  * `UniqueViolation`.
  */
 export interface StoreOps {
+  /**
+   * On the ops a transaction hands to its callback: runs `fn` in that same transaction. A domain
+   * service given those ops (`within`) thus writes in a transaction already open for the request,
+   * the Idempotency-Key's (domain/idempotency.ts), instead of opening one of its own.
+   */
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   // Tenants
   insertTenant(tenant: Tenant): Promise<void>;
   findTenant(id: string): Promise<Tenant | undefined>;
@@ -178,8 +184,16 @@ export interface StoreOps {
   deleteConnectionsOfEntities(tenantId: string, entityIds: string[]): Promise<Connection[]>;
 
   // Idempotency keys
-  /** Inserts a 'running' claim; throws UniqueViolation when the key is already held. */
+  /** Inserts a claim, 'running' or already 'done'; throws UniqueViolation when the key is already held. */
   insertIdempotencyClaim(record: IdempotencyRecord): Promise<void>;
+  /**
+   * Locks the key until the end of the current transaction, if no other transaction holds it;
+   * false if one does. PostgreSQL: a transaction-level advisory lock on a 64-bit hash of the key,
+   * so that a request meeting a key another instance is running answers 409 instead of waiting
+   * for it on the key's index. SQLite: always true, the one connection holding no other
+   * transaction open meanwhile.
+   */
+  lockIdempotencyKey(tenantId: string, clientId: string, key: string): Promise<boolean>;
   findIdempotencyRecord(
     tenantId: string,
     clientId: string,
@@ -232,7 +246,7 @@ export interface StoreOps {
 }
 
 export interface Store extends StoreOps {
-  /** Runs `fn` in one database transaction: all of its writes land, or none. */
+  /** Runs `fn` in a new database transaction: all of its writes land, or none. */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /**
    * Resolves once every transaction committed before the call is as durable as the configured

@@ -6,8 +6,6 @@ import {
   decideIdempotency,
   IDEMPOTENCY_LEASE_MS,
   IDEMPOTENCY_TTL_MS,
-  type IdempotencyClaim,
-  type IdempotencyService,
   type IdempotentRequest,
 } from '../../src/domain/idempotency.js';
 import type { IdempotencyRecord } from '../../src/storage/store.js';
@@ -98,13 +96,7 @@ async function setup(t: TestContext, database: TestDatabase, options: { matchBod
 }
 
 const response = { status: 201, headers: { 'content-type': 'application/json' }, body: '{"id":"x"}' };
-
-/** Begins a request that must proceed, and answers its claim. */
-async function claimed(service: IdempotencyService, req: IdempotentRequest): Promise<IdempotencyClaim> {
-  const result = await service.begin(req);
-  assert.equal(result.kind, 'proceed');
-  return result.claim;
-}
+const tenant = { id: '6398', name: 'Acme', apiVersion: '2024-05-20', createdAt: now };
 
 async function assertAppError(promise: Promise<unknown>, code: string, status: number) {
   await assert.rejects(promise, (error: { code?: string; spec?: { status: number } }) => {
@@ -114,29 +106,103 @@ async function assertAppError(promise: Promise<unknown>, code: string, status: n
   });
 }
 
+/** A stored claim of a request still running under the three-transaction scheme (or whose process died). */
+function runningClaim(at: number): IdempotencyRecord {
+  return {
+    ...request,
+    state: 'running',
+    lockedUntil: at + IDEMPOTENCY_LEASE_MS,
+    responseStatus: null,
+    responseHeaders: null,
+    responseBody: null,
+    createdAt: at,
+    expiresAt: at + IDEMPOTENCY_TTL_MS,
+  };
+}
+
 for (const database of testDatabases) {
   describe(`idempotency service on ${database.name}`, () => {
-    it('lets the first request with a key proceed and stores a running claim', async (t) => {
+    it("runs the first request with a key and stores its response as the key's, with the writes it made", async (t) => {
       const { store, service } = await setup(t, database);
-      assert.equal((await service.begin(request)).kind, 'proceed');
+      const result = await service.run(request, async (tx) => {
+        // A domain service's own transaction, joining the key's (as `within`).
+        await tx.transaction((joined) => joined.insertTenant(tenant));
+        return response;
+      });
+      assert.deepEqual(result, { kind: 'ran', response });
       const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-      assert.equal(stored?.state, 'running');
-      assert.equal(stored?.lockedUntil, now + IDEMPOTENCY_LEASE_MS);
+      assert.equal(stored?.state, 'done');
+      assert.equal(stored?.responseStatus, 201);
+      assert.equal(stored?.responseBody, response.body);
+      assert.deepEqual(stored?.responseHeaders, response.headers);
       assert.equal(stored?.expiresAt, now + IDEMPOTENCY_TTL_MS);
+      assert.equal((await store.findTenant(tenant.id))?.name, 'Acme');
     });
 
-    it('replays the stored response to a retry', async (t) => {
+    it('replays the stored response to a retry without running it again', async (t) => {
       const { service, clock } = await setup(t, database);
-      await service.complete(await claimed(service, request), response);
+      await service.run(request, async () => response);
       clock.advance(IDEMPOTENCY_TTL_MS - 1);
-      assert.deepEqual(await service.begin(request), { kind: 'replay', response });
+      let ran = false;
+      const retry = await service.run(request, async () => {
+        ran = true;
+        return { ...response, body: '{"id":"y"}' };
+      });
+      assert.deepEqual(retry, { kind: 'replay', response });
+      assert.equal(ran, false);
     });
 
-    it('answers 409 to a retry while the first request is running', async (t) => {
-      const { service, clock } = await setup(t, database);
-      await service.begin(request);
+    it('rolls back the key and the writes together when the work fails, and stores the error with fail', async (t) => {
+      const { store, service } = await setup(t, database);
+      const failure = new Error('domain said no');
+      await assert.rejects(
+        service.run(request, async (tx) => {
+          await tx.transaction((joined) => joined.insertTenant(tenant));
+          throw failure;
+        }),
+        (error) => error === failure,
+      );
+      assert.equal(await store.findTenant(tenant.id), undefined);
+      assert.equal(
+        await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key),
+        undefined,
+      );
+
+      const error = {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: '{"success":false}',
+      };
+      await service.fail(request, error);
+      assert.deepEqual(await service.run(request, async () => response), { kind: 'replay', response: error });
+    });
+
+    it('answers 409 from fail when another request took the key after the failed one rolled back', async (t) => {
+      const { service } = await setup(t, database);
+      await assert.rejects(service.run(request, async () => Promise.reject(new Error('no'))));
+      await service.run(request, async () => response);
+      await assertAppError(
+        service.fail(request, { status: 404, headers: {}, body: '{}' }),
+        'IDEMPOTENCY_KEY_IN_FLIGHT',
+        409,
+      );
+      assert.deepEqual(await service.run(request, async () => response), { kind: 'replay', response });
+    });
+
+    it('answers 409 while a stored claim of a running request holds its lease, and runs once it is over', async (t) => {
+      const { store, service, clock } = await setup(t, database);
+      await store.insertIdempotencyClaim(runningClaim(now));
       clock.advance(IDEMPOTENCY_LEASE_MS - 1);
-      await assertAppError(service.begin(request), 'IDEMPOTENCY_KEY_IN_FLIGHT', 409);
+      await assertAppError(
+        service.run(request, async () => response),
+        'IDEMPOTENCY_KEY_IN_FLIGHT',
+        409,
+      );
+      clock.advance(1);
+      assert.deepEqual(await service.run(request, async () => response), { kind: 'ran', response });
+      const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
+      assert.equal(stored?.state, 'done');
+      assert.equal(stored?.createdAt, now + IDEMPOTENCY_LEASE_MS);
     });
 
     for (const [what, change] of [
@@ -146,15 +212,19 @@ for (const database of testDatabases) {
     ] as const) {
       it(`answers 422 to the same key with another ${what}`, async (t) => {
         const { service } = await setup(t, database);
-        await service.complete(await claimed(service, request), response);
-        await assertAppError(service.begin({ ...request, ...change }), 'IDEMPOTENCY_KEY_REUSED', 422);
+        await service.run(request, async () => response);
+        await assertAppError(
+          service.run({ ...request, ...change }, async () => response),
+          'IDEMPOTENCY_KEY_REUSED',
+          422,
+        );
       });
     }
 
     it('replays despite another body when body matching is off', async (t) => {
       const { service } = await setup(t, database, { matchBody: false });
-      await service.complete(await claimed(service, request), response);
-      assert.deepEqual(await service.begin({ ...request, bodyHash: 'c'.repeat(64) }), {
+      await service.run(request, async () => response);
+      assert.deepEqual(await service.run({ ...request, bodyHash: 'c'.repeat(64) }, async () => response), {
         kind: 'replay',
         response,
       });
@@ -162,65 +232,29 @@ for (const database of testDatabases) {
 
     it('keeps keys apart by tenant and by client', async (t) => {
       const { service } = await setup(t, database);
-      await service.begin(request);
-      assert.equal((await service.begin({ ...request, clientId: 'other-client' })).kind, 'proceed');
-      assert.equal((await service.begin({ ...request, tenantId: '7001' })).kind, 'proceed');
+      await service.run(request, async () => response);
+      for (const other of [{ clientId: 'other-client' }, { tenantId: '7001' }]) {
+        assert.equal((await service.run({ ...request, ...other }, async () => response)).kind, 'ran');
+      }
     });
 
-    it('forgets a key after 24 hours: the same key then proceeds as new, even for another request', async (t) => {
+    it('forgets a key after 24 hours: the same key then runs as new, even for another request', async (t) => {
       const { store, service, clock } = await setup(t, database);
-      await service.complete(await claimed(service, request), response);
+      await service.run(request, async () => response);
       clock.advance(IDEMPOTENCY_TTL_MS);
       const other = { ...request, url: '/v1/entities', bodyHash: 'd'.repeat(64) };
-      assert.equal((await service.begin(other)).kind, 'proceed');
+      const second = { ...response, body: '{"id":"z"}' };
+      assert.deepEqual(await service.run(other, async () => second), { kind: 'ran', response: second });
       const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-      assert.equal(stored?.state, 'running');
       assert.equal(stored?.url, '/v1/entities');
-      assert.equal(stored?.responseBody, null);
-    });
-
-    it('lets a retry reclaim a running claim once its 30 s lease is over', async (t) => {
-      const { service, clock } = await setup(t, database);
-      await service.begin(request);
-      clock.advance(IDEMPOTENCY_LEASE_MS);
-      assert.equal((await service.begin(request)).kind, 'proceed');
-      // The new claim holds a fresh lease.
-      clock.advance(IDEMPOTENCY_LEASE_MS - 1);
-      await assertAppError(service.begin(request), 'IDEMPOTENCY_KEY_IN_FLIGHT', 409);
-    });
-
-    it('keeps the response of the request that took over a key whose lease ran out', async (t) => {
-      const { service, clock } = await setup(t, database);
-      const late = await claimed(service, request);
-      clock.advance(IDEMPOTENCY_LEASE_MS);
-      const takeover = await claimed(service, request);
-      assert.equal(await service.complete(takeover, response), true);
-      // The first request finishes at last: its response must not replace the one retries get.
-      assert.equal(await service.complete(late, { status: 400, headers: {}, body: '{"late":true}' }), false);
-      await service.release(late);
-      assert.deepEqual(await service.begin(request), { kind: 'replay', response });
-    });
-
-    it('gives a released key back: the next request proceeds', async (t) => {
-      const { service } = await setup(t, database);
-      await service.release(await claimed(service, request));
-      assert.equal((await service.begin(request)).kind, 'proceed');
-    });
-
-    it('does not release a finished key', async (t) => {
-      const { service } = await setup(t, database);
-      const claim = await claimed(service, request);
-      await service.complete(claim, response);
-      await service.release(claim);
-      assert.deepEqual(await service.begin(request), { kind: 'replay', response });
+      assert.equal(stored?.responseBody, second.body);
     });
 
     it('sweeps expired keys and keeps the others', async (t) => {
       const { store, service, clock } = await setup(t, database);
-      await service.complete(await claimed(service, request), response);
+      await service.run(request, async () => response);
       clock.advance(IDEMPOTENCY_TTL_MS / 2);
-      const younger = { ...request, key: 'key-2' };
-      await service.begin(younger);
+      await service.run({ ...request, key: 'key-2' }, async () => response);
       clock.advance(IDEMPOTENCY_TTL_MS / 2);
       assert.equal(await service.sweep(), 1);
       assert.equal(
@@ -231,42 +265,89 @@ for (const database of testDatabases) {
       assert.equal(await service.sweep(), 0);
     });
 
-    it('lets exactly one of two concurrent requests with the same key proceed; the other gets 409', async (t) => {
-      const { service } = await setup(t, database);
-      const results = await Promise.allSettled([service.begin(request), service.begin(request)]);
-      const proceeded = results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'proceed');
-      const rejected = results.filter((r) => r.status === 'rejected');
-      assert.equal(proceeded.length, 1);
-      assert.equal(rejected.length, 1);
-      assert.equal((rejected[0] as PromiseRejectedResult).reason.code, 'IDEMPOTENCY_KEY_IN_FLIGHT');
-    });
+    it(
+      database.name === 'postgres'
+        ? 'answers 409 at once to a second request while the first runs the key in its transaction'
+        : "makes a second request wait for the first one's transaction (one connection), then replays it",
+      async (t) => {
+        const { service } = await setup(t, database);
+        let open: () => void = () => {};
+        const gate = new Promise<void>((resolve) => {
+          open = resolve;
+        });
+        let started: () => void = () => {};
+        const running = new Promise<void>((resolve) => {
+          started = resolve;
+        });
+        const first = service.run(request, async () => {
+          started();
+          await gate;
+          return response;
+        });
+        await running;
+        let ranTwice = false;
+        const second = service.run(request, async () => {
+          ranTwice = true;
+          return response;
+        });
+        if (database.name === 'postgres') {
+          await assertAppError(second, 'IDEMPOTENCY_KEY_IN_FLIGHT', 409);
+          open();
+        } else {
+          const settled = await Promise.race([
+            second.then(() => 'settled'),
+            new Promise((r) => setTimeout(r, 50, 'waiting')),
+          ]);
+          assert.equal(settled, 'waiting');
+          open();
+          assert.deepEqual(await second, { kind: 'replay', response });
+        }
+        assert.deepEqual(await first, { kind: 'ran', response });
+        assert.equal(ranTwice, false);
+      },
+    );
 
-    it('lets exactly one of five concurrent requests with the same key proceed', async (t) => {
+    it('runs exactly one of five concurrent requests with the same key; the others replay it or get 409', async (t) => {
       const { service } = await setup(t, database);
-      const results = await Promise.allSettled(Array.from({ length: 5 }, () => service.begin(request)));
-      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      let runs = 0;
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () =>
+          service.run(request, async () => {
+            runs++;
+            await new Promise((r) => setTimeout(r, 5));
+            return response;
+          }),
+        ),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'ran').length, 1);
       for (const r of results) {
         if (r.status === 'rejected') assert.equal(r.reason.code, 'IDEMPOTENCY_KEY_IN_FLIGHT');
+        else assert.deepEqual(r.value.response, response);
       }
-    });
-
-    it('lets exactly one of two concurrent reclaims of an abandoned key proceed', async (t) => {
-      const { service, clock } = await setup(t, database);
-      await service.begin(request);
-      clock.advance(IDEMPOTENCY_LEASE_MS + 1);
-      const results = await Promise.allSettled([service.begin(request), service.begin(request)]);
-      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.equal(runs, 1);
     });
 
     for (const key of ['', 'k'.repeat(256)]) {
-      it(`refuses a key of ${key.length} characters with 400`, async (t) => {
+      it(`refuses a key of ${key.length} characters with 400, without running the request`, async (t) => {
         const { service } = await setup(t, database);
-        await assertAppError(service.begin({ ...request, key }), 'IDEMPOTENCY_KEY_INVALID', 400);
+        let ran = false;
+        await assertAppError(
+          service.run({ ...request, key }, async () => {
+            ran = true;
+            return response;
+          }),
+          'IDEMPOTENCY_KEY_INVALID',
+          400,
+        );
+        assert.equal(ran, false);
       });
     }
     it('accepts a key of 255 characters', async (t) => {
       const { service } = await setup(t, database);
-      assert.equal((await service.begin({ ...request, key: 'k'.repeat(255) })).kind, 'proceed');
+      assert.equal(
+        (await service.run({ ...request, key: 'k'.repeat(255) }, async () => response)).kind,
+        'ran',
+      );
     });
   });
 }

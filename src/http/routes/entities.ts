@@ -21,7 +21,11 @@ export function registerEntityRoutes(app: FastifyInstance, services: Pick<Servic
     '/v1/entities',
     { schema: createEntityRoute, config: { ...auth, idempotent: true } },
     async (request) => {
-      const entity = await services.entities.create(requireActor(request.actor), request.body);
+      const entity = await services.entities.create(
+        requireActor(request.actor),
+        request.body,
+        request.transaction,
+      );
       return { ...entityToWire(entity), success: true };
     },
   );

@@ -55,6 +55,7 @@ export function registerEntityConnectionRoutes(
       const connection = await services.connections.request(
         requireActor(request.actor),
         request.body.targetEntityId,
+        request.transaction,
       );
       return { id: connection.id, success: true };
     },

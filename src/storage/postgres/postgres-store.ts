@@ -128,6 +128,8 @@ function guarded<T extends object>(ops: T): T {
           }
         : value;
   }
+  // A joined transaction (StoreOps.transaction) is handed these ops, guarded too.
+  if ('transaction' in wrapped) wrapped.transaction = (fn: (tx: T) => unknown) => fn(wrapped as T);
   return wrapped as T;
 }
 
@@ -186,7 +188,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
 
   // One dialect: queries compiled for the pool serve its transactions too.
-  const opsOptions = { templates: new Map() };
+  const opsOptions = { templates: new Map(), advisoryLocks: true };
   const ops = guarded(createStoreOps(db, translateError, opsOptions));
   let closed = false;
 

@@ -175,9 +175,12 @@ function newestMtime(folder: string): number {
  * it as bin/multientity.js imports dist/, so the start-up measured is the one users get.
  */
 function build(): void {
-  const marker = join(BUILD, 'cli/main.js');
+  // What was built, from where: git worktrees that share one node_modules share BUILD too, and an
+  // older checkout's files are no newer than another's build.
+  const stamp = join(BUILD, 'built-from.json');
   const sources = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'scripts/build.mjs')).mtimeMs);
-  if (existsSync(marker) && existsSync(LAUNCHER) && statSync(marker).mtimeMs >= sources) return;
+  const wanted = JSON.stringify({ root, sources });
+  if (existsSync(LAUNCHER) && existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
   log(`building src/ into ${BUILD} …`);
   rmSync(BUILD, { recursive: true, force: true });
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', BUILD], {
@@ -185,6 +188,7 @@ function build(): void {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   writeFileSync(LAUNCHER, "import './cli/main.js';\n");
+  writeFileSync(stamp, wanted);
 }
 
 async function startServer(name: string, db: string, env: Record<string, string> = {}): Promise<Server> {

@@ -339,6 +339,16 @@ export function createStoreOps(
       );
       return row && map.toEntity(row);
     },
+    async findEntities(tenantId, entityIds) {
+      if (entityIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('entities')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', [...entityIds])
+        .execute();
+      return rows.map(map.toEntity);
+    },
     async findEntityAnyTenant(id) {
       const row = await db.selectFrom('entities').selectAll().where('id', '=', id).executeTakeFirst();
       return row && map.toEntity(row);

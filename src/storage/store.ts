@@ -111,6 +111,8 @@ export interface StoreOps {
   // Entities
   insertEntity(entity: Entity): Promise<void>;
   findEntity(tenantId: string, id: string): Promise<Entity | undefined>;
+  /** Those of `ids` that are entities of the tenant, in no particular order (unknown ids are left out). */
+  findEntities(tenantId: string, ids: readonly string[]): Promise<Entity[]>;
   /** An entity of any tenant: used to tell "another tenant's entity" from "no such entity". */
   findEntityAnyTenant(id: string): Promise<Entity | undefined>;
   findEntityByName(tenantId: string, name: string): Promise<Entity | undefined>;

@@ -303,6 +303,17 @@ for (const database of testDatabases) {
         assert.equal((await store.findEntityAnyTenant(ids.us))?.tenantId, T1);
         assert.equal((await store.findEntityAnyTenant(ids.otherGlobal))?.tenantId, T2);
         assert.equal(await store.findEntityAnyTenant(hex('9')), undefined);
+        const found = await store.findEntities(T1, [ids.eu, ids.otherGlobal, hex('9'), ids.us]);
+        assert.deepEqual(
+          found.map((e) => e.id).sort(),
+          [ids.eu, ids.us].sort(),
+          'only the tenant’s own, unknown ids left out',
+        );
+        assert.deepEqual(
+          found.find((e) => e.id === ids.eu),
+          await store.findEntity(T1, ids.eu),
+        );
+        assert.deepEqual(await store.findEntities(T1, []), []);
       });
 
       it('finds an entity by its name within a tenant', async (t) => {

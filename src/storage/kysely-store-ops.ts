@@ -878,20 +878,6 @@ export function createStoreOps(
       );
       return updated === 1;
     },
-    async releaseIdempotencyClaim(tenantId, clientId, key, claimedAt) {
-      await affected(
-        'releaseIdempotencyClaim',
-        (tenant: string, client: string, name: string, at: number) =>
-          db
-            .deleteFrom('idempotency_keys')
-            .where('tenant_id', '=', tenant)
-            .where('client_id', '=', client)
-            .where('key', '=', name)
-            .where('state', '=', 'running')
-            .where('created_at', '=', at),
-        [tenantId, clientId, key, claimedAt],
-      );
-    },
     async deleteExpiredIdempotencyKeys(now) {
       const result = await db
         .deleteFrom('idempotency_keys')

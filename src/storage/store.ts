@@ -214,8 +214,6 @@ export interface StoreOps {
     claimedAt: number,
     response: { status: number; headers: Record<string, string>; body: string },
   ): Promise<boolean>;
-  /** Deletes the claim made at `claimedAt`, if it is still running and still that claim. */
-  releaseIdempotencyClaim(tenantId: string, clientId: string, key: string, claimedAt: number): Promise<void>;
   deleteExpiredIdempotencyKeys(now: number): Promise<number>;
 
   // Audit trail

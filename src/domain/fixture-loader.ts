@@ -344,6 +344,7 @@ async function loadTenant(
   tx: StoreOps,
   plan: PlannedTenant,
   source: FixtureTenant,
+  tenantIndex: number,
   now: number,
 ): Promise<void> {
   // Only a tenant this load creates keeps its fixture for reset: one that exists may have been
@@ -394,7 +395,16 @@ async function loadTenant(
       }
     }
     for (const c of clients) {
-      if (await tx.findClient(c.clientId)) continue;
+      const found = await tx.findClient(c.clientId);
+      // Client ids are unique across tenants: another tenant's client of that id would leave this
+      // fixture's user without the client it names, so the load stops rather than skip it.
+      if (found && found.tenantId !== user.tenantId) {
+        throw new FixtureError(
+          `fixture.tenants[${tenantIndex}]`,
+          `client ${c.clientId} is already a client of tenant ${found.tenantId}; client ids are unique across tenants`,
+        );
+      }
+      if (found) continue;
       const client: OAuthClient = {
         clientId: c.clientId,
         tenantId: user.tenantId,
@@ -440,7 +450,7 @@ export async function loadFixture(
   await store.transaction(async (tx) => {
     for (const [i, plan] of plans.entries()) {
       const source = sources[i];
-      if (source) await loadTenant(tx, plan, source, clock.now());
+      if (source) await loadTenant(tx, plan, source, i, clock.now());
     }
   });
   return plans;

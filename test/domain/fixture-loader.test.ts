@@ -581,6 +581,28 @@ for (const database of testDatabases) {
       );
     });
 
+    it('refuses a tenant whose client id is another tenant’s client, and loads nothing of it', async (t) => {
+      const store = await open(t);
+      await loadFixture(store, manualClock(), readmeFixture());
+      const other = readmeFixture() as Mutable;
+      other.tenants[0].id = '7001';
+      other.tenants[0].name = 'Other';
+      other.tenants[0].entities[0].id = 'b'.repeat(32);
+      await assert.rejects(
+        loadFixture(store, manualClock(), other),
+        (error: unknown) =>
+          error instanceof FixtureError &&
+          error.message.includes(clientId) &&
+          error.message.includes('6398') &&
+          error.path === 'fixture.tenants[0]',
+      );
+      assert.equal(await store.findTenant('7001'), undefined);
+      assert.equal((await store.findClient(clientId))?.tenantId, '6398');
+      // The same file loaded again (a restart) finds its own client and goes on.
+      await loadFixture(store, manualClock(), readmeFixture());
+      assert.equal((await store.listTenants()).length, 1);
+    });
+
     it('gives the home entity a Standard User membership when access names none', async (t) => {
       const store = await open(t);
       const fixture = readmeFixture();

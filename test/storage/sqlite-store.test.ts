@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
+import { mayChangeBearers } from '../../src/storage/sqlite/bearer-cache.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 
 const at = 1_700_000_000_000;
@@ -77,5 +78,33 @@ describe('SQLite bearer lookups kept while the database is unchanged', () => {
     other.close();
 
     assert.equal((await store.findBearer(tokenHash))?.user?.status, 'Inactive');
+  });
+});
+
+describe('which writes forget the kept bearer lookups', () => {
+  it('keeps them for new tokens and the tables no lookup reads, and forgets them for anything else', () => {
+    const cases: [string, boolean][] = [
+      ['insert into "access_tokens" ("token_hash", "jti") values (?, ?)', false],
+      [
+        'insert into "access_tokens" ("token_hash") values (?) on conflict ("token_hash") do update set "jti" = ?',
+        true,
+      ],
+      ['delete from "access_tokens" where "expires_at" <= ?', true],
+      ['update "users" set "status" = ? where "tenant_id" = ? and "id" = ?', true],
+      ['insert into "memberships" ("user_id") values (?) on conflict do nothing', true],
+      ['delete from "tenants" where "id" = ?', true],
+      ['update "tenants" set "id_counter" = "id_counter" + 1 where "id" = ?', true],
+      ['insert into "entity_connections" ("id") values (?)', false],
+      ['update "entity_connections" set "status" = ? where "id" = ?', false],
+      ['insert into "idempotency_keys" ("key") values (?)', false],
+      ['insert into "audit_events" ("id") values (?)', false],
+      [
+        'insert into "rate_limit_counters" ("scope") values (?) on conflict do update set "hits" = "hits" + 1 returning "hits"',
+        false,
+      ],
+      ['with "old" as (select 1) delete from "entity_connections"', true],
+      ['create table "x" ("id" text)', true],
+    ];
+    for (const [sql, expected] of cases) assert.equal(mayChangeBearers(sql), expected, sql);
   });
 });

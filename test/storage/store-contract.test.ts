@@ -857,6 +857,20 @@ for (const database of testDatabases) {
         };
         assert.equal((await read())?.user?.status, 'Active');
 
+        // A second token, issued and then swept as expired: the first stays, the second is gone.
+        const second: AccessToken = {
+          ...token,
+          tokenHash: 'e'.repeat(64),
+          jti: hex('8'),
+          expiresAt: t0 + 500,
+        };
+        await store.insertToken(second);
+        assert.equal((await store.findBearer(second.tokenHash, ids.us))?.token.jti, hex('8'));
+        assert.deepEqual((await read())?.token, token);
+        assert.equal(await store.deleteExpiredTokens(t0 + 500), 1);
+        assert.equal(await store.findBearer(second.tokenHash, ids.us), undefined);
+        assert.deepEqual((await read())?.token, token);
+
         await store.upsertMembership({
           userId: hex('5'),
           entityId: ids.us,

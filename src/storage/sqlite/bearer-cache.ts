@@ -17,8 +17,15 @@ const TABLES_BEARERS_DO_NOT_READ = new Set([
 const WRITTEN_TABLE =
   /^\s*(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?([A-Za-z_]\w*)"?/i;
 
-/** Whether a statement that writes may change what `findBearer` answers: true unless it writes only a table named above. */
+/** A plain insert of a new token: it adds a row no kept lookup read (only found tokens are kept). */
+const NEW_TOKEN = /^\s*insert\s+into\s+"?access_tokens"?\s/i;
+
+/**
+ * Whether a statement that writes may change what `findBearer` answers: true unless it writes only
+ * a table named above, or inserts a new token (not an upsert, which could change a kept one).
+ */
 export function mayChangeBearers(sql: string): boolean {
+  if (NEW_TOKEN.test(sql) && !/\bon\s+conflict\b/i.test(sql)) return false;
   const table = WRITTEN_TABLE.exec(sql)?.[1];
   return table === undefined || !TABLES_BEARERS_DO_NOT_READ.has(table.toLowerCase());
 }

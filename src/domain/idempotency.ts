@@ -189,6 +189,14 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
           await storeResponse(tx, request, now, { decision, existing }, response);
           return { kind: 'ran', response };
         });
+      } catch (error) {
+        // Another request (another instance's) may have stored the key between the read above and
+        // this transaction, and this one then failed on what it wrote (the connection it made, the
+        // key itself): the key's first response is that one's, and this request is its retry.
+        const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
+        const after = decideIdempotency(stored, request, clock.now(), { matchBody });
+        if (after === 'claim' || after === 'reclaim') throw error;
+        return { kind: 'replay', response: answerFor(after, stored) };
       } finally {
         running.delete(id);
       }

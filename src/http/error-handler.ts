@@ -55,20 +55,27 @@ export function toAppError(error: unknown): AppError {
   return new AppError('INTERNAL', undefined, { cause: error });
 }
 
-/** The one place that knows Zuora's error envelope (REFERENCE.md §3). */
-export function sendError(request: FastifyRequest, reply: FastifyReply, appError: AppError) {
+/** The one place that knows Zuora's error envelope (REFERENCE.md §3): the status, headers and body of an error. */
+export function errorResponse(
+  request: FastifyRequest,
+  appError: AppError,
+): { status: number; headers: Readonly<Record<string, string>>; body: string } {
   const processId = randomBytes(8).toString('hex').toUpperCase();
   // Before Zuora-Version 2024-05-20 errors answer HTTP 200 with success:false (REFERENCE.md §2).
   const version = request.apiVersion ?? request.tenantApiVersion;
   const status = version && !version.errorStatuses ? 200 : appError.spec.status;
-  reply.headers(appError.headers);
-  // Sent as a string so that no route's 200 response schema reshapes the envelope.
+  // A string, so that no route's 200 response schema reshapes the envelope.
   const body = JSON.stringify({
     success: false,
     processId,
     reasons: [{ code: reasonCode(appError.spec), message: appError.message }],
   });
-  return reply.code(status).type('application/json; charset=utf-8').send(body);
+  return { status, headers: appError.headers, body };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, appError: AppError) {
+  const { status, headers, body } = errorResponse(request, appError);
+  return reply.headers(headers).code(status).type('application/json; charset=utf-8').send(body);
 }
 
 export function registerErrorHandler(app: FastifyInstance): void {

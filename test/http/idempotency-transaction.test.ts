@@ -6,6 +6,7 @@ import { describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { sha256Hex } from '../../src/domain/secrets.js';
 import { createPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { build, manualClock } from '../helpers/build.js';
@@ -126,6 +127,25 @@ async function assertStoredAs(
   assert.deepEqual(stored?.responseHeaders, { 'content-type': res.headers['content-type'] });
 }
 
+/** The key `key` stored as finished by another request (another instance) for the same POST to `target`. */
+function storedElsewhere(key: string, target: string, at: number) {
+  return {
+    tenantId: ids.tenant,
+    clientId: clients.globalAdmin.id,
+    key,
+    method: 'POST',
+    url: URL_PATH,
+    bodyHash: sha256Hex(JSON.stringify({ targetEntityId: target })),
+    state: 'done' as const,
+    lockedUntil: at,
+    responseStatus: 200,
+    responseHeaders: { 'content-type': 'application/json; charset=utf-8' },
+    responseBody: '{"id":"stored-by-another-instance","success":true}',
+    createdAt: at,
+    expiresAt: at + DAY,
+  };
+}
+
 for (const side of postgresTestUrl ? [sqlite, postgres] : [sqlite]) {
   describe(`${side.name}: an idempotent POST in one transaction`, () => {
     it('leaves one connection, one audit event and one key, whose replay is the first response byte for byte', async (t) => {
@@ -199,7 +219,46 @@ for (const side of postgresTestUrl ? [sqlite, postgres] : [sqlite]) {
       assert.equal((await s.requestAudits()).length, 1);
     });
 
+    it('answers 409 (category 50), not a 500, when another request stores the key before this one’s error response', async (t) => {
+      const s = await setup(t, side);
+      const unknown = 'f'.repeat(32);
+      // The gap between this request's rolled-back transaction and storing its error response,
+      // where another instance's request with the same key commits.
+      const fail = s.services.idempotency.fail;
+      s.services.idempotency.fail = async (scope, response) => {
+        await s.store.insertIdempotencyClaim(storedElsewhere('gap', unknown, s.clock.now()));
+        return fail(scope, response);
+      };
+      const answer = await s.post('gap', unknown);
+      s.services.idempotency.fail = fail;
+      assert.equal(answer.statusCode, 409, answer.body);
+      assert.equal(answer.json().success, false);
+      assert.equal(answer.json().reasons[0].code % 100, 50);
+      const retry = await s.post('gap', unknown);
+      assert.equal(retry.headers['idempotent-replayed'], 'true');
+      assert.equal(retry.body, '{"id":"stored-by-another-instance","success":true}');
+    });
+
     if (side.name === 'postgres') {
+      it('replays the response another instance stored after this request looked the key up', async (t) => {
+        const s = await setup(t, side);
+        // Holds the request inside its transaction, after the key was looked up.
+        await s.raw(`
+          create function slow_insert() returns trigger language plpgsql as $$
+            begin perform pg_sleep(0.5); return new; end $$;
+          create trigger slow_insert before insert on entity_connections
+            for each row execute function slow_insert();`);
+        const answer = s.post('late', ids.us);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await s.store.insertIdempotencyClaim(storedElsewhere('late', ids.us, s.clock.now()));
+        const res = await answer;
+        assert.equal(res.statusCode, 200, res.body);
+        assert.equal(res.headers['idempotent-replayed'], 'true');
+        assert.equal(res.body, '{"id":"stored-by-another-instance","success":true}');
+        // Its own connection rolled back with the key it could not store.
+        assert.deepEqual(await s.outbound(), []);
+      });
+
       it('answers 409 with category 50 at once to the same key while the first request is in its transaction', async (t) => {
         const s = await setup(t, side);
         // Holds the first request inside its transaction, after the key was looked up.

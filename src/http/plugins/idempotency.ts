@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
+import { AppError } from '../../domain/errors.js';
 import type { RunResult, StoredResponse } from '../../domain/idempotency.js';
 import { sha256Hex } from '../../domain/secrets.js';
 import type { Services } from '../../services.js';
+import { errorResponse } from '../error-handler.js';
 
 /** Response headers that belong to the stored response; per-request ones (request and track ids) do not. */
 const STORED_HEADERS = ['content-type', 'www-authenticate', 'retry-after'];
@@ -91,7 +93,23 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
     if (request.retryable) return payload;
     const body =
       typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
-    await services.idempotency.fail(scope, { status: reply.statusCode, headers: storedHeaders(reply), body });
+    try {
+      await services.idempotency.fail(scope, {
+        status: reply.statusCode,
+        headers: storedHeaders(reply),
+        body,
+      });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      // Another request stored the key meanwhile: its response is the key's, and this one is
+      // answered as a retry meeting it now would be (409 or 422). Rendered here, not thrown: the
+      // error handler has already answered this request once, and an error thrown from onSend
+      // would reach Fastify's fallback, a 500.
+      if (error.spec.category === 50) request.retryable = true;
+      const answer = errorResponse(request, error);
+      reply.headers(answer.headers).code(answer.status).type('application/json; charset=utf-8');
+      return answer.body;
+    }
     return payload;
   });
 }

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
-import { AppError } from '../../domain/errors.js';
 import type { RunResult, StoredResponse } from '../../domain/idempotency.js';
 import { sha256Hex } from '../../domain/secrets.js';
 import type { Services } from '../../services.js';
-import { errorResponse } from '../error-handler.js';
+import { errorResponse, toAppError } from '../error-handler.js';
 
 /** Response headers that belong to the stored response; per-request ones (request and track ids) do not. */
 const STORED_HEADERS = ['content-type', 'www-authenticate', 'retry-after'];
@@ -100,13 +99,15 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
         body,
       });
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      // Another request stored the key meanwhile: its response is the key's, and this one is
-      // answered as a retry meeting it now would be (409 or 422). Rendered here, not thrown: the
-      // error handler has already answered this request once, and an error thrown from onSend
-      // would reach Fastify's fallback, a 500.
-      if (error.spec.category === 50) request.retryable = true;
-      const answer = errorResponse(request, error);
+      // Another request stored the key meanwhile (its response is the key's, and this one is
+      // answered as a retry meeting it now would be: 409 or 422), or the database failed (503,
+      // 500). Rendered here, not thrown: the error handler has already answered this request once,
+      // and an error thrown from onSend would reach Fastify's fallback, a 500 without the envelope.
+      const appError = toAppError(error);
+      if (appError.code === 'INTERNAL') {
+        request.log.error({ err: error, trackId: request.trackId }, 'storing the error response failed');
+      }
+      const answer = errorResponse(request, appError);
       reply.headers(answer.headers).code(answer.status).type('application/json; charset=utf-8');
       return answer.body;
     }

@@ -131,6 +131,16 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
     if (!claimed) throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');
   }
 
+  /** What is stored under the request's key, and what that means for the request now. */
+  async function lookUp(
+    reader: Pick<StoreOps, 'findIdempotencyRecord'>,
+    request: IdempotentRequest,
+    now: number,
+  ): Promise<{ existing: IdempotencyRecord | undefined; decision: IdempotencyDecision }> {
+    const existing = await reader.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
+    return { existing, decision: decideIdempotency(existing, request, now, { matchBody }) };
+  }
+
   /** The stored response to replay; throws for a key in flight or used for another request. */
   function answerFor(
     decision: 'replay' | 'in-flight' | 'mismatch',
@@ -171,8 +181,7 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
       const now = clock.now();
       // Read before the transaction: a retry of a finished key (a stored response never changes
       // until it expires), a 409 or a 422 is answered from this one read, without a transaction.
-      const existing = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-      const decision = decideIdempotency(existing, request, now, { matchBody });
+      const { existing, decision } = await lookUp(store, request, now);
       if (decision !== 'claim' && decision !== 'reclaim') {
         return { kind: 'replay', response: answerFor(decision, existing) };
       }
@@ -193,10 +202,9 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
         // Another request (another instance's) may have stored the key between the read above and
         // this transaction, and this one then failed on what it wrote (the connection it made, the
         // key itself): the key's first response is that one's, and this request is its retry.
-        const stored = await store.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-        const after = decideIdempotency(stored, request, clock.now(), { matchBody });
-        if (after === 'claim' || after === 'reclaim') throw error;
-        return { kind: 'replay', response: answerFor(after, stored) };
+        const after = await lookUp(store, request, clock.now());
+        if (after.decision === 'claim' || after.decision === 'reclaim') throw error;
+        return { kind: 'replay', response: answerFor(after.decision, after.existing) };
       } finally {
         running.delete(id);
       }
@@ -213,8 +221,7 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
       checkKey(request);
       await store.transaction(async (tx) => {
         const now = clock.now();
-        const existing = await tx.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-        const decision = decideIdempotency(existing, request, now, { matchBody });
+        const { existing, decision } = await lookUp(tx, request, now);
         if (decision !== 'claim' && decision !== 'reclaim') {
           if (decision === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED');
           throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT');

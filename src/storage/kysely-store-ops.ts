@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type Compilable,
   type CompiledQuery,
@@ -8,6 +7,7 @@ import {
   sql,
 } from 'kysely';
 import type { Connection, ConnectionStatus } from '../domain/model.js';
+import { sha256Hex } from '../domain/secrets.js';
 import * as map from './row-mappers.js';
 import type { AccessTokensTable, Database } from './schema.js';
 import type { BearerRecord, StoreOps } from './store.js';
@@ -799,7 +799,7 @@ export function createStoreOps(
     async lockIdempotencyKey(tenantId, clientId, key) {
       if (!advisoryLocks) return true;
       // 64 bits of the key's SHA-256: a collision costs a needless 409, which the client retries.
-      const id = createHash('sha256').update(`${tenantId}\0${clientId}\0${key}`).digest().readBigInt64BE(0);
+      const id = BigInt.asIntN(64, BigInt(`0x${sha256Hex(`${tenantId}\0${clientId}\0${key}`).slice(0, 16)}`));
       const { rows } = await sql<{
         locked: boolean;
       }>`select pg_try_advisory_xact_lock(${id.toString()}::bigint) as locked`.execute(db);

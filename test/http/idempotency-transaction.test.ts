@@ -71,6 +71,13 @@ const postgres: Side = {
   },
 };
 
+/** PostgreSQL: every connection insert waits `seconds` first, holding its request in its transaction. */
+const slowConnectionInserts = (seconds: number) => `
+  create function slow_insert() returns trigger language plpgsql as $$
+    begin perform pg_sleep(${seconds}); return new; end $$;
+  create trigger slow_insert before insert on entity_connections
+    for each row execute function slow_insert();`;
+
 /** Makes storing a finished key fail, whether it is inserted finished or updated to finished. */
 const refuseStoredResponses: Record<Side['name'], string> = {
   sqlite: `
@@ -243,11 +250,7 @@ for (const side of postgresTestUrl ? [sqlite, postgres] : [sqlite]) {
       it('replays the response another instance stored after this request looked the key up', async (t) => {
         const s = await setup(t, side);
         // Holds the request inside its transaction, after the key was looked up.
-        await s.raw(`
-          create function slow_insert() returns trigger language plpgsql as $$
-            begin perform pg_sleep(0.5); return new; end $$;
-          create trigger slow_insert before insert on entity_connections
-            for each row execute function slow_insert();`);
+        await s.raw(slowConnectionInserts(0.5));
         const answer = s.post('late', ids.us);
         await new Promise((resolve) => setTimeout(resolve, 200));
         await s.store.insertIdempotencyClaim(storedElsewhere('late', ids.us, s.clock.now()));
@@ -262,11 +265,7 @@ for (const side of postgresTestUrl ? [sqlite, postgres] : [sqlite]) {
       it('answers 409 with category 50 at once to the same key while the first request is in its transaction', async (t) => {
         const s = await setup(t, side);
         // Holds the first request inside its transaction, after the key was looked up.
-        await s.raw(`
-          create function slow_insert() returns trigger language plpgsql as $$
-            begin perform pg_sleep(1); return new; end $$;
-          create trigger slow_insert before insert on entity_connections
-            for each row execute function slow_insert();`);
+        await s.raw(slowConnectionInserts(1));
         const first = s.post('busy', ids.us);
         await new Promise((resolve) => setTimeout(resolve, 300));
         const started = Date.now();

@@ -120,6 +120,34 @@ for (const database of testDatabases) {
       return store;
     }
 
+    /** A client of user hex('5') in T1 and a token of it, valid until t0 + 1000, both stored. */
+    async function clientAndToken(
+      store: Store,
+      options: { clientId: string; clientEntityIds: string[]; tokenHash: string; tokenEntityIds: string[] },
+    ): Promise<{ client: OAuthClient; token: AccessToken }> {
+      const client: OAuthClient = {
+        clientId: options.clientId,
+        tenantId: T1,
+        userId: hex('5'),
+        secretHash: 'sha256$salt$digest',
+        entityIds: options.clientEntityIds,
+        createdAt: t0,
+      };
+      await store.insertClient(client);
+      const token: AccessToken = {
+        tokenHash: options.tokenHash,
+        jti: hex('9'),
+        tenantId: T1,
+        clientId: client.clientId,
+        userId: hex('5'),
+        entityIds: options.tokenEntityIds,
+        issuedAt: t0,
+        expiresAt: t0 + 1000,
+      };
+      await store.insertToken(token);
+      return { client, token };
+    }
+
     describe('tenants', () => {
       it('round-trips a tenant with every field and finds nothing for an unknown id', async (t) => {
         const store = await open(t);
@@ -723,31 +751,17 @@ for (const database of testDatabases) {
       it('finds a token with its tenant, its clock and seed, and its user and client as they are now', async (t) => {
         const store = await seeded(t);
         await store.insertUser(user(hex('5')));
-        const client: OAuthClient = {
+        const { client, token } = await clientAndToken(store, {
           clientId: '22222222-2222-4222-8222-222222222222',
-          tenantId: T1,
-          userId: hex('5'),
-          secretHash: 'sha256$salt$digest',
-          entityIds: [ids.us],
-          createdAt: t0,
-        };
-        await store.insertClient(client);
+          clientEntityIds: [ids.us],
+          tokenHash: 'a'.repeat(64),
+          tokenEntityIds: [ids.us, ids.global],
+        });
         await store.updateTenantState(T1, {
           fixture: '{"tenant":"big"}',
           idSeed: 'seed',
           clock: { offsetMs: 5000, frozenAt: null },
         });
-        const token: AccessToken = {
-          tokenHash: 'a'.repeat(64),
-          jti: hex('9'),
-          tenantId: T1,
-          clientId: client.clientId,
-          userId: hex('5'),
-          entityIds: [ids.us, ids.global],
-          issuedAt: t0,
-          expiresAt: t0 + 1000,
-        };
-        await store.insertToken(token);
         await store.setUserStatus(T1, hex('5'), 'Inactive');
         await store.setClientStatus(client.clientId, 'Inactive');
 
@@ -772,15 +786,12 @@ for (const database of testDatabases) {
         const store = await seeded(t);
         await store.insertUser(user(hex('5')));
         await store.insertUser(user(hex('6')));
-        const client: OAuthClient = {
+        const { token } = await clientAndToken(store, {
           clientId: '55555555-5555-4555-8555-555555555555',
-          tenantId: T1,
-          userId: hex('5'),
-          secretHash: 'sha256$salt$digest',
-          entityIds: [ids.us, ids.eu],
-          createdAt: t0,
-        };
-        await store.insertClient(client);
+          clientEntityIds: [ids.us, ids.eu],
+          tokenHash: 'd'.repeat(64),
+          tokenEntityIds: [ids.us, ids.eu],
+        });
         const membership = {
           userId: hex('5'),
           entityId: ids.us,
@@ -791,17 +802,6 @@ for (const database of testDatabases) {
         await store.upsertMembership(membership);
         // Another user's membership in eu is not the token user's.
         await store.upsertMembership({ ...membership, userId: hex('6'), entityId: ids.eu });
-        const token: AccessToken = {
-          tokenHash: 'd'.repeat(64),
-          jti: hex('9'),
-          tenantId: T1,
-          clientId: client.clientId,
-          userId: hex('5'),
-          entityIds: [ids.us, ids.eu],
-          issuedAt: t0,
-          expiresAt: t0 + 1000,
-        };
-        await store.insertToken(token);
 
         const plain = await store.findBearer(token.tokenHash);
         assert.equal(plain?.entityAccess, undefined, 'not asked, not read');
@@ -827,30 +827,16 @@ for (const database of testDatabases) {
         assert.equal(await store.findBearer('e'.repeat(64), ids.us), undefined);
       });
 
-      it('answers every change made since an earlier findBearer of the same token at once', async (t) => {
+      it('answers changes to memberships, the clock, the client, the user, tokens and the tenant made since an earlier findBearer at once', async (t) => {
         // The SQLite store keeps findBearer's answers while the database is unchanged (bearer-cache.ts).
         const store = await seeded(t);
         await store.insertUser(user(hex('5')));
-        const client: OAuthClient = {
+        const { client, token } = await clientAndToken(store, {
           clientId: '66666666-6666-4666-8666-666666666666',
-          tenantId: T1,
-          userId: hex('5'),
-          secretHash: 'sha256$salt$digest',
-          entityIds: [ids.us],
-          createdAt: t0,
-        };
-        await store.insertClient(client);
-        const token: AccessToken = {
+          clientEntityIds: [ids.us],
           tokenHash: 'f'.repeat(64),
-          jti: hex('9'),
-          tenantId: T1,
-          clientId: client.clientId,
-          userId: hex('5'),
-          entityIds: [ids.us],
-          issuedAt: t0,
-          expiresAt: t0 + 1000,
-        };
-        await store.insertToken(token);
+          tokenEntityIds: [ids.us],
+        });
         const read = async () => {
           await store.findBearer(token.tokenHash, ids.us);
           return store.findBearer(token.tokenHash, ids.us);

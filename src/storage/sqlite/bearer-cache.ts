@@ -1,33 +1,33 @@
 import type { BearerRecord } from '../store.js';
 
 /**
- * Tables whose rows no bearer lookup reads. A write to any other table (or one this cannot name)
- * forgets every cached bearer. None of these is a parent of a table the lookup reads, so their
- * deletes cascade into nothing it reads.
+ * Writes that cannot change a kept lookup, by table: any write to a table no lookup reads (none of
+ * them is a parent of a table the lookup reads, so their deletes cascade into nothing it reads), and
+ * a plain insert of a token, a row no kept lookup read (only found tokens are kept). Any other write,
+ * or one whose table this cannot name, forgets every kept bearer.
  */
-const TABLES_BEARERS_DO_NOT_READ = new Set([
-  'entity_connections',
-  'idempotency_keys',
-  'audit_events',
-  'tenant_limits',
-  'rate_limit_counters',
-  'fault_rules',
-]);
+const KEEPING_WRITES: Record<string, 'any' | 'plain insert'> = {
+  entity_connections: 'any',
+  idempotency_keys: 'any',
+  audit_events: 'any',
+  tenant_limits: 'any',
+  rate_limit_counters: 'any',
+  fault_rules: 'any',
+  access_tokens: 'plain insert',
+};
 
-const WRITTEN_TABLE =
-  /^\s*(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?([A-Za-z_]\w*)"?/i;
+const WRITE =
+  /^\s*(insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?([A-Za-z_]\w*)"?/i;
 
-/** A plain insert of a new token: it adds a row no kept lookup read (only found tokens are kept). */
-const NEW_TOKEN = /^\s*insert\s+into\s+"?access_tokens"?\s/i;
-
-/**
- * Whether a statement that writes may change what `findBearer` answers: true unless it writes only
- * a table named above, or inserts a new token (not an upsert, which could change a kept one).
- */
+/** Whether a statement that writes may change what `findBearer` answers (KEEPING_WRITES). */
 export function mayChangeBearers(sql: string): boolean {
-  if (NEW_TOKEN.test(sql) && !/\bon\s+conflict\b/i.test(sql)) return false;
-  const table = WRITTEN_TABLE.exec(sql)?.[1];
-  return table === undefined || !TABLES_BEARERS_DO_NOT_READ.has(table.toLowerCase());
+  const [, operation = '', table = ''] = WRITE.exec(sql) ?? [];
+  const keeping = KEEPING_WRITES[table.toLowerCase()];
+  if (keeping === 'any') return false;
+  // Not `insert or replace`, nor an upsert: either could change a kept token's row.
+  if (keeping === 'plain insert')
+    return !/^insert\s+into$/i.test(operation) || /\bon\s+conflict\b/i.test(sql);
+  return true;
 }
 
 /** Bearers kept at most; past it, the oldest is forgotten first. */

@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { createAdminService } from './domain/admin-service.js';
+import { createAdminService } from './domain/admin/admin-service.js';
 import { createAuthService } from './domain/auth-service.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { createConnectionService } from './domain/connection-service.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
-import { FixtureError } from '../domain/fixture-loader.js';
+import { FixtureError } from '../domain/fixture-plan.js';
 import { isPostgresUrl, openStore } from '../storage/open-store.js';
 import { registerAdminCommands } from './admin.js';
 import { StartError, serve } from './serve.js';

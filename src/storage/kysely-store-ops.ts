@@ -251,6 +251,12 @@ export function createStoreOps(
       .select('id')
       .where((eb) => eb.or([eb('clock_offset_ms', '!=', 0), eb('clock_frozen_at', 'is not', null)]));
 
+  const tenantOverviews = () =>
+    db
+      .selectFrom('tenants')
+      .select([...TENANT_COLUMNS, 'id_seed', 'id_counter', 'clock_offset_ms', 'clock_frozen_at'])
+      .select((eb) => eb('fixture', 'is not', null).as('resettable'));
+
   const ops: StoreOps = {
     // A store overrides this with a new transaction; in a transaction's ops it joins that one.
     transaction: (fn) => fn(ops),
@@ -325,6 +331,14 @@ export function createStoreOps(
         .orderBy('id')
         .execute();
       return rows.map(map.toTenant);
+    },
+    async findTenantOverview(id) {
+      const row = await tenantOverviews().where('id', '=', id).executeTakeFirst();
+      return row && map.toTenantOverview(row);
+    },
+    async listTenantOverviews() {
+      const rows = await tenantOverviews().orderBy('created_at').orderBy('id').execute();
+      return rows.map(map.toTenantOverview);
     },
 
     // Entities

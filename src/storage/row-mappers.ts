@@ -27,7 +27,7 @@ import type {
   TenantsTable,
   UsersTable,
 } from './schema.js';
-import type { IdempotencyRecord, TenantRuntime, TenantState } from './store.js';
+import type { IdempotencyRecord, TenantOverview, TenantRuntime, TenantState } from './store.js';
 
 /**
  * The one place where rows become domain records and back. PostgreSQL returns `bigint` columns as
@@ -65,6 +65,15 @@ export const toTenantRuntime = (
     offsetMs: Number(r.clock_offset_ms),
     frozenAt: r.clock_frozen_at === null ? null : Number(r.clock_frozen_at),
   },
+});
+
+/** `resettable` is SQL's `fixture is not null`: 1 or 0 on SQLite, a boolean on PostgreSQL. */
+export const toTenantOverview = (
+  r: Omit<TenantsTable, 'fixture'> & { resettable: unknown },
+): TenantOverview => ({
+  tenant: toTenant(r),
+  state: toTenantRuntime(r),
+  resettable: Boolean(r.resettable),
 });
 
 export const toEntity = (r: EntitiesTable): Entity => ({

@@ -19,7 +19,7 @@ import type { TenantClockState } from '../domain/tenant-clock.js';
 /** What the admin API keeps with a tenant: how to reset it, its id seed, its clock. */
 export interface TenantState {
   tenantId: string;
-  /** JSON: the fixture the tenant was created from; null for tenants loaded from a fixture file. */
+  /** JSON: the fixture the tenant was created from (StoredFixture); null when it keeps none, and cannot be reset. */
   fixture: string | null;
   idSeed: string | null;
   /** How many seeded id sequences have been handed out. */
@@ -29,6 +29,13 @@ export interface TenantState {
 
 /** A tenant's state without its fixture: all a request needs (clock, seed), without the fixture's JSON. */
 export type TenantRuntime = Omit<TenantState, 'fixture'>;
+
+/** A tenant as the admin API lists it: its record and state, and whether it keeps a fixture to reset to. */
+export interface TenantOverview {
+  tenant: Tenant;
+  state: TenantRuntime;
+  resettable: boolean;
+}
 
 /**
  * What a bearer token stands for, read at once: the token, its tenant and that tenant's clock and
@@ -92,6 +99,10 @@ export interface StoreOps {
   insertTenant(tenant: Tenant): Promise<void>;
   findTenant(id: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
+  /** The tenant with its state, in one read that leaves the fixture's JSON unread. */
+  findTenantOverview(id: string): Promise<TenantOverview | undefined>;
+  /** Every tenant with its state, oldest first, in one read. */
+  listTenantOverviews(): Promise<TenantOverview[]>;
   findTenantState(id: string): Promise<TenantState | undefined>;
   /** The state without the fixture, which can be hundreds of kilobytes. */
   findTenantRuntime(id: string): Promise<TenantRuntime | undefined>;

@@ -189,6 +189,31 @@ for (const database of testDatabases) {
         assert.equal(await store.findTenantState('404'), undefined);
       });
 
+      it('reads tenants with their state and whether they keep a fixture, one or all, oldest first', async (t) => {
+        const store = await open(t);
+        await store.insertTenant(tenant('30', t0 + 5));
+        await store.insertTenant(tenant('20', t0));
+        await store.updateTenantState('30', {
+          fixture: '{"tenant":{}}',
+          idSeed: 'seed-30',
+          clock: { offsetMs: 0, frozenAt: t0 },
+        });
+        const thirty = {
+          tenant: tenant('30', t0 + 5),
+          state: { tenantId: '30', idSeed: 'seed-30', idCounter: 0, clock: { offsetMs: 0, frozenAt: t0 } },
+          resettable: true,
+        };
+        const twenty = {
+          tenant: tenant('20', t0),
+          state: { tenantId: '20', idSeed: null, idCounter: 0, clock: { offsetMs: 0, frozenAt: null } },
+          resettable: false,
+        };
+        assert.deepEqual(await store.findTenantOverview('30'), thirty);
+        assert.deepEqual(await store.findTenantOverview('20'), twenty);
+        assert.equal(await store.findTenantOverview('404'), undefined);
+        assert.deepEqual(await store.listTenantOverviews(), [twenty, thirty]);
+      });
+
       it('updates only the parts of the state a patch names', async (t) => {
         const store = await open(t);
         await store.insertTenant(tenant(T1));

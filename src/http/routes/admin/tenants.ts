@@ -8,6 +8,7 @@ import {
   resetTenantRoute,
 } from '../../../contract/admin.js';
 import type { Services } from '../../../services.js';
+import { tenantSummaryView, tenantView } from '../admin-views.js';
 
 /** /admin/v1/tenants: a tenant per test, made from a fixture body, reset, deleted. */
 export function registerAdminTenantRoutes(app: FastifyInstance, services: Pick<Services, 'admin'>): void {
@@ -15,23 +16,24 @@ export function registerAdminTenantRoutes(app: FastifyInstance, services: Pick<S
 
   api.post('/admin/v1/tenants', { schema: createTenantRoute }, async (request, reply) => {
     reply.code(201);
-    return services.admin.createTenant(request.body);
+    const { detail, clients } = await services.admin.tenants.create(request.body);
+    return { ...tenantView(detail), clients };
   });
 
   api.get('/admin/v1/tenants', { schema: listTenantsRoute }, async () => ({
-    tenants: await services.admin.listTenants(),
+    tenants: (await services.admin.tenants.list()).map(tenantSummaryView),
   }));
 
   api.get('/admin/v1/tenants/:tenantId', { schema: getTenantRoute }, async (request) =>
-    services.admin.getTenant(request.params.tenantId),
+    tenantView(await services.admin.tenants.get(request.params.tenantId)),
   );
 
   api.delete('/admin/v1/tenants/:tenantId', { schema: deleteTenantRoute }, async (request, reply) => {
-    await services.admin.deleteTenant(request.params.tenantId);
+    await services.admin.tenants.delete(request.params.tenantId);
     return reply.code(204).send(null);
   });
 
   api.post('/admin/v1/tenants/:tenantId/reset', { schema: resetTenantRoute }, async (request) =>
-    services.admin.resetTenant(request.params.tenantId),
+    tenantView(await services.admin.tenants.reset(request.params.tenantId)),
   );
 }

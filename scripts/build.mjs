@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run build`: bundles the server and CLI (src/cli/main.ts) with esbuild into dist/cli/main.js,
-// which bin/multientity.js runs, plus chunks for code only some commands load (the pg driver).
+// which bin/multientity.js runs, plus chunks for code only some commands load (the pg driver), and
+// the web console (src/console/main.tsx) into dist/console/app.js and app.css, which the server
+// serves at /console (src/http/routes/console.ts).
 //
 //   node scripts/build.mjs                  into dist/
 //   node scripts/build.mjs --outdir <dir>   elsewhere (the benchmark builds its own copy)
@@ -74,6 +76,24 @@ const result = await build({
   plugins: [ownDirectory],
   logLevel: 'warning',
 });
+
+// The console: a browser bundle with Preact and its CSS, no CDN, so it works offline. Fixed file
+// names: the server's pages name them, and answers them with no-cache (revalidated by ETag).
+const consoleResult = await build({
+  absWorkingDir: root,
+  entryPoints: { 'console/app': 'src/console/main.tsx' },
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  minify: true,
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+});
 // Without it, a copy outside the package (the benchmark's) would have Node guess the module type
 // by parsing the whole bundle on every start.
 writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
@@ -83,7 +103,9 @@ writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
 // the same sources write the same files.
 const kept = new Set([
   join(outdir, 'package.json'),
-  ...Object.keys(result.metafile.outputs).map((file) => resolve(root, file)),
+  ...[result, consoleResult].flatMap((r) =>
+    Object.keys(r.metafile.outputs).map((file) => resolve(root, file)),
+  ),
 ]);
 for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true })) {
   const path = join(entry.parentPath ?? entry.path, entry.name);

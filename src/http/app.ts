@@ -29,6 +29,7 @@ import { registerAdminJournalRoutes } from './routes/admin/journal.js';
 import { registerAdminLimitRoutes } from './routes/admin/limits.js';
 import { registerAdminTenantRoutes } from './routes/admin/tenants.js';
 import { registerAdminUserRoutes } from './routes/admin/users.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { registerEntityRoutes } from './routes/entities.js';
 import { registerEntityConnectionRoutes } from './routes/entity-connections.js';
 import { registerHealthRoute } from './routes/health.js';
@@ -168,6 +169,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   registerAdminJournalRoutes(app, services);
   registerAdminLimitRoutes(app, services);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerConsoleRoutes(app);
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';

@@ -35,6 +35,9 @@ export interface TenantSession {
   via: 'client' | 'operator';
 }
 
+/** Sent as Zuora-Track-Id with every public API call, so the journal can show the console's own requests. */
+export const CONSOLE_TRACK_ID = 'multientity-console';
+
 const OPERATOR_KEY = 'multientity.operatorToken';
 const TENANT_KEY = 'multientity.tenantSession';
 
@@ -120,7 +123,10 @@ export function zuora<T>(
   call: ZuoraCall = {},
 ): Promise<T> {
   if (!path.startsWith('/v1/')) throw new Error(`public API path must start with /v1/: ${path}`);
-  const headers: Record<string, string> = { authorization: `Bearer ${session.accessToken}` };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${session.accessToken}`,
+    'zuora-track-id': CONSOLE_TRACK_ID,
+  };
   if (call.entityId) headers['zuora-entity-ids'] = call.entityId;
   if (call.idempotencyKey) headers['idempotency-key'] = call.idempotencyKey;
   return send(path, jsonInit(method, headers, call.body)) as Promise<T>;
@@ -143,7 +149,11 @@ export async function signInWithClient(
     client_secret: clientSecret,
     grant_type: 'client_credentials',
   });
-  const token = (await send('/oauth/token', { method: 'POST', body: form })) as TokenResponse;
+  const token = (await send('/oauth/token', {
+    method: 'POST',
+    headers: { 'zuora-track-id': CONSOLE_TRACK_ID },
+    body: form,
+  })) as TokenResponse;
   // scope: "user.<id> entity.<uuid>… tenant.<id>"
   const parts = token.scope.split(' ');
   const value = (prefix: string) =>

@@ -207,7 +207,7 @@ function Tenants({
                         <button
                           type="button"
                           class="danger"
-                          aria-label={`Confirm: delete tenant ${tenant.name} (${tenant.id}) and all its data`}
+                          aria-label={`Delete for good: tenant ${tenant.name} (${tenant.id}) and all its data`}
                           onClick={() => {
                             setConfirming(null);
                             void action.run(`Tenant ${tenant.id} deleted.`, () =>
@@ -463,7 +463,7 @@ function UsersTab({
                     <button
                       type="button"
                       disabled={user.status !== 'Active' || action.busy}
-                      aria-label={`Open the tenant view as ${user.username}`}
+                      aria-label={`Open as this user: ${user.username}`}
                       onClick={() => void openAs(user)}
                     >
                       Open as this user

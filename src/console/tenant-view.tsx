@@ -168,7 +168,8 @@ function EntityTree({
     nodes[Math.max(0, Math.min(nodes.length - 1, to))]?.focus();
   };
   const branch = (parentId: string | null) => {
-    const nodes = children.get(parentId) ?? [];
+    // Siblings by name, as a reader looks for them.
+    const nodes = [...(children.get(parentId) ?? [])].sort((a, b) => a.name.localeCompare(b.name));
     if (nodes.length === 0) return null;
     return (
       <ul>

@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import {
   type AdminUser,
@@ -505,7 +506,11 @@ function ClockTab({ token, tenantId, tick }: TabProps) {
           <dt>State</dt>
           <dd>{data.frozen ? 'Frozen' : 'Running'}</dd>
           <dt>Ahead of the server by</dt>
-          <dd>{describeOffset(data.offsetMs)}</dd>
+          <dd>
+            {data.frozen
+              ? `${describeOffset(Date.parse(data.time) - Date.now())}, and falling behind while frozen`
+              : describeOffset(data.offsetMs)}
+          </dd>
         </dl>
       )}
       <div class="forms">
@@ -520,28 +525,32 @@ function ClockTab({ token, tenantId, tick }: TabProps) {
         >
           <fieldset>
             <legend>Advance</legend>
-            <label for="advance-amount">Amount</label>
-            <input
-              id="advance-amount"
-              type="number"
-              min="0"
-              step="1"
-              required
-              value={amount}
-              onInput={(e) => setAmount(e.currentTarget.value)}
-            />
-            <label for="advance-unit">Unit</label>
-            <select
-              id="advance-unit"
-              value={unit}
-              onChange={(e) => setUnit(e.currentTarget.value as (typeof UNITS)[number])}
-            >
-              {UNITS.map((u) => (
-                <option key={u} value={u}>
-                  {u}
-                </option>
-              ))}
-            </select>
+            <div class="field">
+              <label for="advance-amount">Amount</label>
+              <input
+                id="advance-amount"
+                type="number"
+                min="0"
+                step="1"
+                required
+                value={amount}
+                onInput={(e) => setAmount(e.currentTarget.value)}
+              />
+            </div>
+            <div class="field">
+              <label for="advance-unit">Unit</label>
+              <select
+                id="advance-unit"
+                value={unit}
+                onChange={(e) => setUnit(e.currentTarget.value as (typeof UNITS)[number])}
+              >
+                {UNITS.map((u) => (
+                  <option key={u} value={u}>
+                    {u}
+                  </option>
+                ))}
+              </select>
+            </div>
             <button type="submit" disabled={action.busy}>
               Advance clock
             </button>
@@ -557,14 +566,16 @@ function ClockTab({ token, tenantId, tick }: TabProps) {
         >
           <fieldset>
             <legend>Set</legend>
-            <label for="clock-set-time">Time (ISO 8601, e.g. 2030-01-01T00:00:00Z)</label>
-            <input
-              id="clock-set-time"
-              required
-              placeholder="2030-01-01T00:00:00Z"
-              value={time}
-              onInput={(e) => setTime(e.currentTarget.value)}
-            />
+            <div class="field">
+              <label for="clock-set-time">Time (ISO 8601, e.g. 2030-01-01T00:00:00Z)</label>
+              <input
+                id="clock-set-time"
+                required
+                placeholder="2030-01-01T00:00:00Z"
+                value={time}
+                onInput={(e) => setTime(e.currentTarget.value)}
+              />
+            </div>
             <label class="inline">
               <input type="checkbox" checked={freeze} onChange={(e) => setFreeze(e.currentTarget.checked)} />{' '}
               Frozen
@@ -615,7 +626,7 @@ function describeOffset(ms: number): string {
     if (n > 0) parts.push(`${n} ${name}`);
     rest -= n * size;
   }
-  return parts.length === 0 ? `${sign}${ms} ms` : `${sign}${parts.join(' ')}`;
+  return parts.length === 0 ? `${ms} ms` : `${sign}${parts.join(' ')}`;
 }
 
 const FAULTS = ['503', '500', '429', 'latency', 'drop'];
@@ -652,43 +663,55 @@ function FaultsTab({ token, tenantId, tick }: TabProps) {
       <form onSubmit={add}>
         <fieldset class="grid-form">
           <legend>Add a fault rule</legend>
-          <label for="fault-method">Method</label>
-          <select id="fault-method" value={method} onChange={(e) => setMethod(e.currentTarget.value)}>
-            <option value="">any</option>
-            {['GET', 'POST', 'PUT', 'DELETE'].map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-          <label for="fault-path">Path (exact, route template, * or **)</label>
-          <input id="fault-path" required value={path} onInput={(e) => setPath(e.currentTarget.value)} />
-          <label for="fault-kind">Fault</label>
-          <select id="fault-kind" value={fault} onChange={(e) => setFault(e.currentTarget.value)}>
-            {FAULTS.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-          <label for="fault-times">Times (empty: always)</label>
-          <input
-            id="fault-times"
-            type="number"
-            min="1"
-            value={times}
-            onInput={(e) => setTimes(e.currentTarget.value)}
-          />
-          <label for="fault-latency">Latency in ms (optional)</label>
-          <input
-            id="fault-latency"
-            type="number"
-            min="0"
-            value={latencyMs}
-            onInput={(e) => setLatencyMs(e.currentTarget.value)}
-          />
-          <label for="fault-track">Only this Zuora-Track-Id (optional)</label>
-          <input id="fault-track" value={trackId} onInput={(e) => setTrackId(e.currentTarget.value)} />
+          <div class="field">
+            <label for="fault-method">Method</label>
+            <select id="fault-method" value={method} onChange={(e) => setMethod(e.currentTarget.value)}>
+              <option value="">any</option>
+              {['GET', 'POST', 'PUT', 'DELETE'].map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="fault-path">Path (exact, route template, * or **)</label>
+            <input id="fault-path" required value={path} onInput={(e) => setPath(e.currentTarget.value)} />
+          </div>
+          <div class="field">
+            <label for="fault-kind">Fault</label>
+            <select id="fault-kind" value={fault} onChange={(e) => setFault(e.currentTarget.value)}>
+              {FAULTS.map((f) => (
+                <option key={f} value={f}>
+                  {f}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="fault-times">Times (empty: always)</label>
+            <input
+              id="fault-times"
+              type="number"
+              min="1"
+              value={times}
+              onInput={(e) => setTimes(e.currentTarget.value)}
+            />
+          </div>
+          <div class="field">
+            <label for="fault-latency">Latency in ms (optional)</label>
+            <input
+              id="fault-latency"
+              type="number"
+              min="0"
+              value={latencyMs}
+              onInput={(e) => setLatencyMs(e.currentTarget.value)}
+            />
+          </div>
+          <div class="field">
+            <label for="fault-track">Only this Zuora-Track-Id (optional)</label>
+            <input id="fault-track" value={trackId} onInput={(e) => setTrackId(e.currentTarget.value)} />
+          </div>
           <button type="submit" disabled={action.busy}>
             Add fault rule
           </button>
@@ -793,10 +816,10 @@ function LimitsTab({ token, tenantId, tick }: TabProps) {
           ) : (
             <dl class="facts">
               {Object.entries(limits.data.limits).map(([name, value]) => (
-                <>
-                  <dt key={`${name}-t`}>{name}</dt>
-                  <dd key={`${name}-d`}>{value.toLocaleString('en-US')}</dd>
-                </>
+                <Fragment key={name}>
+                  <dt>{name}</dt>
+                  <dd>{value.toLocaleString('en-US')}</dd>
+                </Fragment>
               ))}
             </dl>
           )}
@@ -805,26 +828,30 @@ function LimitsTab({ token, tenantId, tick }: TabProps) {
       <form onSubmit={submit}>
         <fieldset class="grid-form">
           <legend>Set limits</legend>
-          <label for="limits-profile">Profile</label>
-          <select
-            id="limits-profile"
-            value={profile || current}
-            onChange={(e) => setProfile(e.currentTarget.value)}
-          >
-            {PROFILES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-          <label for="limits-per-minute">Requests per minute (optional override)</label>
-          <input
-            id="limits-per-minute"
-            type="number"
-            min="1"
-            value={perMinute}
-            onInput={(e) => setPerMinute(e.currentTarget.value)}
-          />
+          <div class="field">
+            <label for="limits-profile">Profile</label>
+            <select
+              id="limits-profile"
+              value={profile || current}
+              onChange={(e) => setProfile(e.currentTarget.value)}
+            >
+              {PROFILES.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="limits-per-minute">Requests per minute (optional override)</label>
+            <input
+              id="limits-per-minute"
+              type="number"
+              min="1"
+              value={perMinute}
+              onInput={(e) => setPerMinute(e.currentTarget.value)}
+            />
+          </div>
           <button type="submit" disabled={action.busy}>
             Set limits
           </button>
@@ -861,28 +888,34 @@ function JournalTab({ token, tenantId, tick }: TabProps) {
       >
         <fieldset class="grid-form">
           <legend>Filter</legend>
-          <label for="journal-path">Route or path (* and ** allowed)</label>
-          <input
-            id="journal-path"
-            placeholder="/v1/entity-connections/**"
-            value={draft.path}
-            onInput={(e) => setDraft({ ...draft, path: e.currentTarget.value })}
-          />
-          <label for="journal-status">HTTP status</label>
-          <input
-            id="journal-status"
-            type="number"
-            min="0"
-            max="599"
-            value={draft.status}
-            onInput={(e) => setDraft({ ...draft, status: e.currentTarget.value })}
-          />
-          <label for="journal-track">Zuora-Track-Id</label>
-          <input
-            id="journal-track"
-            value={draft.trackId}
-            onInput={(e) => setDraft({ ...draft, trackId: e.currentTarget.value })}
-          />
+          <div class="field">
+            <label for="journal-path">Route or path (* and ** allowed)</label>
+            <input
+              id="journal-path"
+              placeholder="/v1/entity-connections/**"
+              value={draft.path}
+              onInput={(e) => setDraft({ ...draft, path: e.currentTarget.value })}
+            />
+          </div>
+          <div class="field">
+            <label for="journal-status">HTTP status</label>
+            <input
+              id="journal-status"
+              type="number"
+              min="0"
+              max="599"
+              value={draft.status}
+              onInput={(e) => setDraft({ ...draft, status: e.currentTarget.value })}
+            />
+          </div>
+          <div class="field">
+            <label for="journal-track">Zuora-Track-Id</label>
+            <input
+              id="journal-track"
+              value={draft.trackId}
+              onInput={(e) => setDraft({ ...draft, trackId: e.currentTarget.value })}
+            />
+          </div>
           <button type="submit">Apply filter</button>
         </fieldset>
       </form>
@@ -968,18 +1001,22 @@ function AuditTab({
       >
         <fieldset class="grid-form">
           <legend>Filter</legend>
-          <label for="audit-action">Action, e.g. connection.accept</label>
-          <input
-            id="audit-action"
-            value={draft.action}
-            onInput={(e) => setDraft({ ...draft, action: e.currentTarget.value })}
-          />
-          <label for="audit-resource">Resource id</label>
-          <input
-            id="audit-resource"
-            value={draft.resourceId}
-            onInput={(e) => setDraft({ ...draft, resourceId: e.currentTarget.value })}
-          />
+          <div class="field">
+            <label for="audit-action">Action, e.g. connection.accept</label>
+            <input
+              id="audit-action"
+              value={draft.action}
+              onInput={(e) => setDraft({ ...draft, action: e.currentTarget.value })}
+            />
+          </div>
+          <div class="field">
+            <label for="audit-resource">Resource id</label>
+            <input
+              id="audit-resource"
+              value={draft.resourceId}
+              onInput={(e) => setDraft({ ...draft, resourceId: e.currentTarget.value })}
+            />
+          </div>
           <button type="submit">Apply filter</button>
         </fieldset>
       </form>

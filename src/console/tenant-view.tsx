@@ -295,7 +295,7 @@ function Connections({
   const scope = new Set(session.entityIds);
   const transition = (connection: Connection, verb: 'accept' | 'deny' | 'disconnect', as: string) =>
     action.run(
-      `Connection ${name(connection.sourceEntityId)} → ${name(connection.targetEntityId)}: ${verb} done.`,
+      `Connection ${name(connection.sourceEntityId)} → ${name(connection.targetEntityId)} ${PAST[verb]}.`,
       () => zuora(session, 'PUT', `/v1/entity-connections/${connection.id}/${verb}`, { entityId: as }),
     );
   return (
@@ -408,6 +408,8 @@ function Connections({
     </Section>
   );
 }
+
+const PAST = { accept: 'accepted', deny: 'denied', disconnect: 'disconnected' } as const;
 
 /** Who is connected to whom: the entities on a circle, an arrow from source to target per connection. */
 function ConnectionPicture({

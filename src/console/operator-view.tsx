@@ -270,7 +270,7 @@ function CreateTenant({
     <Section title="Create a tenant from a fixture" id="create-tenant">
       <form onSubmit={submit}>
         <label for="fixture">
-          One tenant in the fixture format (README: Fixture format); client ids and secrets may be left out
+          One tenant in the fixture format (docs/FIXTURES.md); client ids and secrets may be left out
         </label>
         <textarea
           id="fixture"

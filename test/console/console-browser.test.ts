@@ -49,12 +49,13 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
 
   before(
     async () => {
+      // First, so that a machine without Chromium hears how to install it at once.
+      browser = await launchChromium();
       await buildCli();
       server = await build(undefined, { env: { MULTIENTITY_OPERATOR_TOKEN: OPERATOR } });
       base = await server.app.listen({ port: 0, host: '127.0.0.1' });
       shots = UPDATE ? join(repoRoot, 'docs', 'console') : mkdtempSync(join(tmpdir(), 'console-shots-'));
       mkdirSync(shots, { recursive: true });
-      browser = await launchChromium();
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       page = await context.newPage();
       page.setDefaultTimeout(10_000);

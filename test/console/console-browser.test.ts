@@ -259,6 +259,40 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await signOutOfTenant();
   });
 
+  it("requests, looks up and denies a user's access, and shows a refused accept in Zuora words", {
+    timeout: 40_000,
+  }, async () => {
+    await operatorViewOfAcme();
+    await page.getByRole('button', { name: 'Open as this user: admin@acme.test' }).click();
+    const access = page.getByRole('region', { name: 'User access' });
+    await access.getByLabel('Username').fill('clerk@acme.test');
+    await access.getByLabel('Acme-EU').check();
+    await access.getByRole('button', { name: 'Request access' }).click();
+    await access.getByRole('status').filter({ hasText: 'Access requested for clerk@acme.test.' }).waitFor();
+    await access.getByRole('button', { name: 'Show accessible entities' }).click();
+    const accessible = access.getByRole('list').filter({ has: page.getByText('Acme-EU') });
+    await accessible.waitFor();
+    assert.match(await text(accessible), /Global[\s\S]*Acme-EU/);
+
+    // This administrator also administers Acme-EU, so the user is Active at once: nothing to accept.
+    await page.getByLabel('Act in (Zuora-Entity-Ids)').selectOption({ label: 'Acme-EU' });
+    await access.getByRole('button', { name: 'Accept access to Acme-EU' }).click();
+    const refusal = access.getByRole('alert');
+    await refusal.filter({ hasText: 'The server answered 400' }).waitFor();
+    assert.match(await text(refusal), /\d{6}30/);
+    await shoot('user-access');
+    await access.getByRole('button', { name: 'Deny access to Acme-EU' }).click();
+    await access
+      .getByRole('status')
+      .filter({ hasText: "clerk@acme.test's access to Acme-EU denied." })
+      .waitFor();
+    await access.getByRole('button', { name: 'Show accessible entities' }).click();
+    await access.getByRole('status').filter({ hasText: 'Entities clerk@acme.test can access' }).waitFor();
+    await access.getByRole('listitem').filter({ hasText: 'Global' }).waitFor();
+    assert.equal(await access.getByRole('listitem').filter({ hasText: 'Acme-EU' }).count(), 0);
+    await signOutOfTenant();
+  });
+
   it("shows the console's requests in the journal, in full, with bearer tokens masked", {
     timeout: 30_000,
   }, async () => {

@@ -182,11 +182,7 @@ function App() {
               </div>
             </>
           ) : (
-            <OperatorView
-              token={operatorToken}
-              onOpenTenant={signInTenant}
-              onUnauthorized={signOutOperator}
-            />
+            <OperatorView token={operatorToken} onOpenTenant={signInTenant} />
           )
         ) : tenant === null ? (
           <>

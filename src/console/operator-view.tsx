@@ -59,7 +59,6 @@ const EXAMPLE_TENANT = {
 interface Props {
   token: string;
   onOpenTenant: (session: TenantSession) => void;
-  onUnauthorized: () => void;
 }
 
 export function OperatorView({ token, onOpenTenant }: Props) {

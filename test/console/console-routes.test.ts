@@ -63,6 +63,13 @@ describe('console routes', { timeout: 180_000 }, () => {
     assert.match(style.headers['content-type'] as string, /^text\/css/);
   });
 
+  it('sends /console/ to /console', async (t) => {
+    const { app } = await build(t, { env });
+    const response = await app.inject({ method: 'GET', url: '/console/' });
+    assert.equal(response.statusCode, 302);
+    assert.equal(response.headers.location, '/console');
+  });
+
   it('answers 404 with category 40 for any other file, however the path is spelled', async (t) => {
     const { app } = await build(t, { env });
     const paths = [

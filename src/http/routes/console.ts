@@ -117,6 +117,8 @@ export function registerConsoleRoutes(app: FastifyInstance): void {
     '/console/:file',
     { schema: { hide: true } },
     async (request, reply) => {
+      // `/console/`, as a browser may be given it: the console itself.
+      if (request.params.file === '') return reply.redirect('/console');
       const type = Object.hasOwn(ASSETS, request.params.file) ? ASSETS[request.params.file] : undefined;
       const directory = assetsDirectory();
       if (type === undefined || directory === null) throw new AppError('ROUTE_NOT_FOUND');

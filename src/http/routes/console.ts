@@ -58,9 +58,11 @@ ${body}
 
 const LANDING = page(
   'multientity',
-  `<main class="landing">
+  `<header class="top"><a class="brand" href="/">multientity</a></header>
+<main class="landing">
 <h1>multientity</h1>
-<p>A server that speaks Zuora's Multi-entity REST API.</p>
+<p>A server that speaks Zuora's Multi-entity REST API. <code>npm start</code> printed the operator
+token and the demo tenant's OAuth client: sign in to the console with either.</p>
 <ul class="links">
 <li><a href="/console">Console</a>: tenants, entities, connections, user access, the request journal, clocks and faults</li>
 <li><a href="/docs">API reference</a> (Swagger UI)</li>

@@ -387,6 +387,13 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Set limits' }).click();
     await page.getByText('2,500', { exact: true }).waitFor();
     await assertAccessible('limits');
+    // The tabs follow the arrow keys, Home and End.
+    await page.getByRole('tab', { name: 'Limits' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('tabpanel', { name: 'Journal' }).waitFor();
+    await page.keyboard.press('Home');
+    await page.getByRole('tabpanel', { name: 'Users' }).waitFor();
+    assert.equal(await page.getByRole('tab', { name: 'Users' }).getAttribute('aria-selected'), 'true');
   });
 
   it('is readable on a phone, with nothing wider than the screen', { timeout: 30_000 }, async () => {

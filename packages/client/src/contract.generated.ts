@@ -27,7 +27,7 @@ export interface TokenRequest {
 
 export interface TokenResponse {
   access_token: string;
-  token_type: "bearer";
+  token_type: 'bearer';
   /** Seconds the token stays valid: 3599. */
   expires_in: number;
   /** Space-separated: user.<id> entity.<uuid>… tenant.<id>. */
@@ -44,7 +44,7 @@ export interface Entity {
   locale: string;
   /** An IANA time zone, e.g. 'America/Los_Angeles'. */
   timezone: string;
-  status: "Provisioned" | "Unprovisioned";
+  status: 'Provisioned' | 'Unprovisioned';
   /** The parent entity id; null for the global entity. */
   parentId: string | null;
   /** The tenant id: digits. */
@@ -53,7 +53,7 @@ export interface Entity {
 
 export interface ListEntitiesQuery {
   /** true: only provisioned entities; false: only unprovisioned ones. Absent: all. */
-  provisioned?: "true" | "false";
+  provisioned?: 'true' | 'false';
 }
 
 export interface ListEntitiesResponse {
@@ -70,7 +70,7 @@ export interface GetEntityResponse {
   locale: string;
   /** An IANA time zone, e.g. 'America/Los_Angeles'. */
   timezone: string;
-  status: "Provisioned" | "Unprovisioned";
+  status: 'Provisioned' | 'Unprovisioned';
   /** The parent entity id; null for the global entity. */
   parentId: string | null;
   /** The tenant id: digits. */
@@ -100,7 +100,7 @@ export interface CreateEntityResponse {
   locale: string;
   /** An IANA time zone, e.g. 'America/Los_Angeles'. */
   timezone: string;
-  status: "Provisioned" | "Unprovisioned";
+  status: 'Provisioned' | 'Unprovisioned';
   /** The parent entity id; null for the global entity. */
   parentId: string | null;
   /** The tenant id: digits. */
@@ -122,7 +122,7 @@ export interface EntityConnection {
   id: string;
   sourceEntityId: string;
   targetEntityId: string;
-  status: "Pending" | "Connected" | "Disconnected";
+  status: 'Pending' | 'Connected' | 'Disconnected';
 }
 
 export interface ListEntityConnectionsQuery {
@@ -130,7 +130,7 @@ export interface ListEntityConnectionsQuery {
   page?: number;
   pageSize?: number;
   /** outbound: the current entity is the source; inbound: it is the target. Absent: both. */
-  type?: "inbound" | "outbound";
+  type?: 'inbound' | 'outbound';
 }
 
 export interface ListEntityConnectionsResponse {
@@ -167,7 +167,7 @@ export interface FixtureEntity {
   displayName?: string;
   locale: string;
   timezone: string;
-  status?: "Provisioned" | "Unprovisioned";
+  status?: 'Provisioned' | 'Unprovisioned';
   children?: Array<unknown>;
 }
 
@@ -180,8 +180,8 @@ export interface FixtureClient {
 export interface FixtureUser {
   username: string;
   homeEntity: string;
-  status?: "Active" | "Inactive";
-  access?: Record<string, "Administrator" | "Standard User">;
+  status?: 'Active' | 'Inactive';
+  access?: Record<string, 'Administrator' | 'Standard User'>;
   clients?: Array<FixtureClient>;
 }
 
@@ -189,12 +189,12 @@ export interface FixtureConnection {
   id?: string;
   source: string;
   target: string;
-  status: "Pending" | "Connected" | "Disconnected";
+  status: 'Pending' | 'Connected' | 'Disconnected';
 }
 
 export interface LimitSettings {
   /** Zuora's numbers per environment (README: Zuora's limits), or off. */
-  profile: "off" | "production" | "developer-sandbox" | "api-sandbox";
+  profile: 'off' | 'production' | 'developer-sandbox' | 'api-sandbox';
   perMinute?: number;
   perHour?: number;
   perDay?: number;
@@ -220,7 +220,7 @@ export interface FixtureTenant {
   connections?: Array<FixtureConnection>;
   limits?: {
     /** Zuora's numbers per environment (README: Zuora's limits), or off. */
-    profile: "off" | "production" | "developer-sandbox" | "api-sandbox";
+    profile: 'off' | 'production' | 'developer-sandbox' | 'api-sandbox';
     perMinute?: number;
     perHour?: number;
     perDay?: number;
@@ -243,8 +243,8 @@ export interface AdminFixtureClient {
 export interface AdminFixtureUser {
   username: string;
   homeEntity: string;
-  status?: "Active" | "Inactive";
-  access?: Record<string, "Administrator" | "Standard User">;
+  status?: 'Active' | 'Inactive';
+  access?: Record<string, 'Administrator' | 'Standard User'>;
   clients?: Array<AdminFixtureClient>;
 }
 
@@ -320,7 +320,7 @@ export interface AdminUser {
   id: string;
   username: string;
   homeEntityId: string;
-  status: "Active" | "Inactive";
+  status: 'Active' | 'Inactive';
   /** Entity id to role, Active memberships. */
   access: Record<string, string>;
 }
@@ -330,14 +330,14 @@ export interface CreateUserBody {
   username: string;
   /** An entity name or id. */
   homeEntity: string;
-  access?: Record<string, "Administrator" | "Standard User">;
+  access?: Record<string, 'Administrator' | 'Standard User'>;
 }
 
 export interface AdminClient {
   clientId: string;
   userId: string;
   entityIds: Array<string>;
-  status: "Active" | "Inactive";
+  status: 'Active' | 'Inactive';
 }
 
 export interface CreateClientBody {
@@ -395,7 +395,7 @@ export interface CreateFaultRuleRequest {
   /** Only requests with this Zuora-Track-Id. */
   trackId?: string;
   /** latency: wait latencyMs, then run the request; 429: Zuora's limit error (category 70) with Retry-After; 500, 503: Zuora's server errors (categories 60, 61); drop: close the connection without an answer. */
-  fault: "latency" | "429" | "500" | "503" | "drop";
+  fault: 'latency' | '429' | '500' | '503' | 'drop';
   /** Added before the answer (any fault). */
   latencyMs?: number;
   /** Retry-After seconds: 429 (default 1) and 503. */
@@ -414,7 +414,7 @@ export interface FaultRule {
   path: string;
   trackId: string | null;
   /** latency: wait latencyMs, then run the request; 429: Zuora's limit error (category 70) with Retry-After; 500, 503: Zuora's server errors (categories 60, 61); drop: close the connection without an answer. */
-  fault: "latency" | "429" | "500" | "503" | "drop";
+  fault: 'latency' | '429' | '500' | '503' | 'drop';
   latencyMs: number;
   retryAfter: number | null;
   /** Firings left; null: no end. */
@@ -432,7 +432,7 @@ export interface FaultRuleResponse {
   path: string;
   trackId: string | null;
   /** latency: wait latencyMs, then run the request; 429: Zuora's limit error (category 70) with Retry-After; 500, 503: Zuora's server errors (categories 60, 61); drop: close the connection without an answer. */
-  fault: "latency" | "429" | "500" | "503" | "drop";
+  fault: 'latency' | '429' | '500' | '503' | 'drop';
   latencyMs: number;
   retryAfter: number | null;
   /** Firings left; null: no end. */
@@ -718,7 +718,7 @@ export interface Operations {
       clientId: string;
       userId: string;
       entityIds: Array<string>;
-      status: "Active" | "Inactive";
+      status: 'Active' | 'Inactive';
       /** Shown once. */
       clientSecret: string;
     };

@@ -70,7 +70,7 @@ export class TokenManager {
     const lifetimeMs = token.expires_in * 1000;
     const held = {
       authorization: `Bearer ${token.access_token}`,
-      refreshAt: requested + Math.max(lifetimeMs / 2, lifetimeMs - this.refreshMarginMs),
+      refreshAt: requested + lifetimeMs - this.refreshMarginMs,
     };
     this.held = held;
     return held;

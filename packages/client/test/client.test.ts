@@ -221,15 +221,15 @@ describe('retries', OPTIONS, () => {
       method: 'POST',
       path: '/v1/entity-connections',
       fault: 'latency',
-      latencyMs: 400,
+      latencyMs: 2000,
       times: 1,
     });
     const { id } = await t.client.entityConnections.create(
       { targetEntityId: t.entities.UK as string },
-      { timeoutMs: 200, idempotencyKey: 'timed-out-once' },
+      { timeoutMs: 1000, idempotencyKey: 'timed-out-once' },
     );
-    // Let the first, slow attempt finish on the server too.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Let the first, slow attempt (2 s of latency, then the handler) finish on the server too.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     const listed = await t.client.entityConnections.list().toArray();
     assert.deepEqual(
       listed.map((c) => c.id),

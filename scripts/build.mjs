@@ -2,7 +2,10 @@
 // `npm run build`: bundles the server and CLI (src/cli/main.ts) with esbuild into dist/cli/main.js,
 // which bin/multientity.js runs, plus chunks for code only some commands load (the pg driver), and
 // the web console (src/console/main.tsx) into dist/console/app.js and app.css, which the server
-// serves at /console (src/http/routes/console.ts).
+// serves at /console (src/http/routes/console.ts), and the test kit (src/testing, the
+// `multientity/testing` export) into dist/testing/index.js with its .d.ts. Before that it builds the
+// client package (packages/client): its wire types generated from src/contract's TypeBox schemas,
+// then compiled by tsc into packages/client/dist with .d.ts files.
 //
 //   node scripts/build.mjs                  into dist/
 //   node scripts/build.mjs --outdir <dir>   elsewhere (the benchmark builds its own copy)
@@ -11,10 +14,20 @@
 // one by one; one file halves the start-up (docs/PERFORMANCE.md). Type-checking is `npm run
 // typecheck`, not this. Kept outside the bundle: better-sqlite3 (a native addon, found by its own
 // files) and pg's optional pg-native.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,9 +65,59 @@ const ownDirectory = {
   },
 };
 
+const tsc = join(root, 'node_modules', '.bin', 'tsc');
+
+/**
+ * packages/client: src/contract.generated.ts from the server's TypeBox schemas (the generator is
+ * bundled, as plain node cannot import TypeScript), then tsc into packages/client/dist. The
+ * generated file is committed; it is rewritten only when the schemas changed it.
+ */
+async function buildClient() {
+  // Outside dist/: builds run concurrently (test files), and each removes what is not its own there.
+  const scratch = mkdtempSync(join(tmpdir(), 'multientity-build-'));
+  const generator = join(scratch, 'generate-contract.mjs');
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['packages/client/scripts/generate-contract.ts'],
+    outfile: generator,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  try {
+    const { renderContractTypes } = await import(pathToFileURL(generator).href);
+    const target = join(root, 'packages', 'client', 'src', 'contract.generated.ts');
+    const text = renderContractTypes();
+    let current = null;
+    try {
+      current = readFileSync(target, 'utf8');
+    } catch {}
+    if (current !== text) writeFileSync(target, text);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  execFileSync(tsc, ['-p', join(root, 'packages', 'client', 'tsconfig.json')], { stdio: 'inherit' });
+}
+
+/** dist/testing/index.d.ts: the test kit's declarations, which refer to multientity-client's. */
+function buildTestingTypes() {
+  const types = mkdtempSync(join(tmpdir(), 'multientity-types-'));
+  execFileSync(tsc, ['-p', join(root, 'src', 'testing', 'tsconfig.json'), '--outDir', types], {
+    stdio: 'inherit',
+  });
+  mkdirSync(join(outdir, 'testing'), { recursive: true });
+  copyFileSync(join(types, 'src', 'testing', 'index.d.ts'), join(outdir, 'testing', 'index.d.ts'));
+  rmSync(types, { recursive: true, force: true });
+}
+
+mkdirSync(outdir, { recursive: true });
+await buildClient();
+
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { 'cli/main': 'src/cli/main.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'testing/index': 'src/testing/index.ts' },
   outdir,
   bundle: true,
   splitting: true,
@@ -64,7 +127,9 @@ const result = await build({
   sourcemap: true,
   metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['better-sqlite3', 'pg-native'],
+  // multientity-client is the kit's dependency, not bundled: a test's `instanceof NotFoundError`
+  // must see the classes of the package it imports.
+  external: ['better-sqlite3', 'pg-native', 'multientity-client'],
   // CommonJS packages inside an ES module need `require`.
   banner: {
     js: [
@@ -94,6 +159,7 @@ const consoleResult = await build({
   metafile: true,
   logLevel: 'warning',
 });
+buildTestingTypes();
 // Without it, a copy outside the package (the benchmark's) would have Node guess the module type
 // by parsing the whole bundle on every start.
 writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
@@ -103,6 +169,7 @@ writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
 // the same sources write the same files.
 const kept = new Set([
   join(outdir, 'package.json'),
+  join(outdir, 'testing', 'index.d.ts'),
   ...[result, consoleResult].flatMap((r) =>
     Object.keys(r.metafile.outputs).map((file) => resolve(root, file)),
   ),

@@ -18,8 +18,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 function testFiles() {
   const given = process.argv.slice(2);
   if (given.length > 0) return given;
-  // Node 20's runner does not expand globs: test/*/*.test.ts, expanded here.
+  // Node 20's runner does not expand globs: test/*/*.test.ts and packages/client/test/*.test.ts,
+  // expanded here.
   const files = [];
+  for (const file of readdirSync(join(root, 'packages', 'client', 'test'))) {
+    if (file.endsWith('.test.ts')) files.push(join('packages', 'client', 'test', file));
+  }
   for (const folder of readdirSync(join(root, 'test'), { withFileTypes: true })) {
     if (!folder.isDirectory()) continue;
     for (const file of readdirSync(join(root, 'test', folder.name))) {

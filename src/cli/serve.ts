@@ -166,8 +166,21 @@ function listenError(error: unknown, config: Config): unknown {
   }
 }
 
+/**
+ * How the server is hosted. The CLI owns its process: signals stop it, the banner goes to stdout.
+ * The test kit (src/testing) embeds it in a test's process, which it must leave as it found it.
+ */
+export interface ServeHost {
+  /** No SIGTERM/SIGINT handlers and no banner; stopped by the returned `close`. */
+  embedded?: boolean;
+}
+
 /** `multientity serve`: what `npm start` runs. Resolves once the server listens. */
-export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = process.env) {
+export async function serve(
+  options: ServeOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  host: ServeHost = {},
+) {
   const config = loadConfig(env, options);
   const logger = pino({ level: config.logLevel });
   const store = await openStore(config);
@@ -219,6 +232,9 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
     })();
     return closing;
   };
+  if (host.embedded) {
+    return { app, store, url, operatorToken: operator.token, close: () => shutdown('close') };
+  }
   // Installed before the URL is printed: a supervisor may send SIGTERM as soon as it sees the server
   // ready, and a signal with no handler yet would kill the process without draining.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -240,5 +256,5 @@ export async function serve(options: ServeOptions, env: NodeJS.ProcessEnv = proc
     });
   }
   process.stdout.write(`${banner(url, demo, operator)}\n`);
-  return { app, store, url, close: () => shutdown('close') };
+  return { app, store, url, operatorToken: operator.token, close: () => shutdown('close') };
 }

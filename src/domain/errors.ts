@@ -83,6 +83,11 @@ export const errorCatalogue = {
     category: 90,
     message: 'Malformed request: the gzip request body is corrupt.',
   },
+  BODY_TRAILING_DATA: {
+    status: 400,
+    category: 90,
+    message: 'Malformed request: data follows the end of the gzip request body.',
+  },
   BODY_TOO_LARGE: { status: 413, category: 20, message: 'The request body is too large.' },
   CONTENT_ENCODING_UNSUPPORTED: {
     status: 415,
@@ -92,6 +97,37 @@ export const errorCatalogue = {
   MEDIA_TYPE_UNSUPPORTED: { status: 415, category: 45, message: 'Unsupported media type.' },
   ROUTE_NOT_FOUND: { status: 404, category: 40, message: 'The requested resource does not exist.' },
   METHOD_NOT_ALLOWED: { status: 405, category: 45, message: 'The method is not allowed on this resource.' },
+  // The HTTP message itself: framing, URL, headers (answered before or instead of routing).
+  HTTP_MALFORMED: { status: 400, category: 90, message: 'Malformed request: the HTTP message is not valid.' },
+  URL_INVALID: {
+    status: 400,
+    category: 90,
+    message: 'Malformed request: the URL is not valid (bad percent-encoding).',
+  },
+  HOST_REQUIRED: { status: 400, category: 23, message: 'Missing required header: Host (HTTP/1.1).' },
+  PARAMETER_TOO_LONG: {
+    status: 414,
+    category: 20,
+    message: 'A path parameter is too long: at most 100 characters.',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    category: 20,
+    message: 'The request line and headers are too large: at most 16 KB in all.',
+  },
+  EXPECTATION_UNSUPPORTED: {
+    status: 417,
+    category: 45,
+    message: "Unsupported Expect header: only '100-continue' is supported.",
+  },
+  REQUEST_TIMEOUT: { status: 408, category: 90, message: 'The request was not received in time.' },
+  // Other 4xx statuses Fastify or a plugin (the /docs static files) may raise: the status is kept.
+  CLIENT_ERROR: { status: 400, category: 20, message: 'Invalid request.' },
+  FORBIDDEN: { status: 403, category: 10, message: 'Permission denied.' },
+  NOT_ACCEPTABLE: { status: 406, category: 45, message: 'Not acceptable.' },
+  LENGTH_REQUIRED: { status: 411, category: 23, message: 'Missing required header: Content-Length.' },
+  PRECONDITION_FAILED: { status: 412, category: 30, message: 'A precondition of the request failed.' },
+  RANGE_NOT_SATISFIABLE: { status: 416, category: 20, message: 'The requested range cannot be satisfied.' },
   TRACK_ID_INVALID: {
     status: 400,
     category: 20,

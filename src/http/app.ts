@@ -8,7 +8,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import type { Services } from '../services.js';
-import { registerErrorHandler, sendError } from './error-handler.js';
+import {
+  bareErrorResponse,
+  clientErrorHandler,
+  frameworkErrorHandler,
+  registerErrorHandler,
+  sendError,
+} from './error-handler.js';
 import { lazySerializerFactory, lazyValidatorFactory } from './lazy-compilers.js';
 import { zuoraPathParameters } from './openapi.js';
 import { registerAuthentication } from './plugins/authentication.js';
@@ -86,6 +92,13 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
     return503OnClosing: false, // request-context answers 503 in Zuora's envelope instead
+    // Every answer in Zuora's envelope, with a Zuora-Request-Id: URLs the router cannot decode or
+    // whose parameter is too long (frameworkErrors), HTTP messages Node's parser refuses
+    // (clientErrorHandler), and HTTP/1.1 without Host, which Node would answer itself with an
+    // empty 400: request-context refuses it instead.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    http: { requireHostHeader: false },
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
@@ -96,6 +109,11 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
 
   registerRequestContext(app);
   registerErrorHandler(app);
+  // Node answers an Expect other than 100-continue with a bare 417 unless someone listens.
+  app.server.on('checkExpectation', (_request, response) => {
+    const { status, headers, body } = bareErrorResponse(new AppError('EXPECTATION_UNSUPPORTED'));
+    response.writeHead(status, headers).end(body);
+  });
 
   await app.register(swagger, {
     transform: zuoraPathParameters,
@@ -173,8 +191,11 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const known = routes.some((r) => r.pattern.test(path) && r.method !== 'HEAD');
-    return sendError(request, reply, new AppError(known ? 'METHOD_NOT_ALLOWED' : 'ROUTE_NOT_FOUND'));
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (!allowed.some((method) => method !== 'HEAD'))
+      return sendError(request, reply, new AppError('ROUTE_NOT_FOUND'));
+    const headers = { Allow: allowed.join(', ') };
+    return sendError(request, reply, new AppError('METHOD_NOT_ALLOWED', undefined, { headers }));
   });
 
   return app;

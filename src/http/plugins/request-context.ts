@@ -44,6 +44,11 @@ export function registerRequestContext(app: FastifyInstance): void {
       request.apiVersion = parsed;
     }
 
+    // buildApp turns off Node's own check (an empty 400) so that this answer is in the envelope.
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new AppError('HOST_REQUIRED');
+    }
+
     const trackId = header(request.headers['zuora-track-id']);
     if (trackId !== undefined) {
       if (!TRACK_ID.test(trackId) || TRACK_ID_FORBIDDEN.test(trackId)) throw new AppError('TRACK_ID_INVALID');

@@ -67,6 +67,18 @@ export const errorCatalogue = {
     message: 'Only tenants created through the admin API can be reset: this one came from a fixture file.',
   },
   // Token endpoint form fields.
+  CLIENT_CREDENTIALS_CONFLICT: {
+    status: 400,
+    category: 20,
+    message:
+      'The client is named twice with different values: in the Authorization header (Basic) and in the form.',
+  },
+  BASIC_CREDENTIALS_INVALID: {
+    status: 400,
+    category: 20,
+    message:
+      'Invalid Authorization header: Basic credentials are base64 of client_id:client_secret, each form-urlencoded (RFC 6749 2.3.1).',
+  },
   GRANT_TYPE_UNSUPPORTED: {
     status: 400,
     category: 20,

@@ -67,7 +67,12 @@ export function send(
  * Raw bytes on a new socket; resolves with what the server sent once it closed the connection or
  * sent one complete response (a head and Content-Length bytes of body), whichever comes first.
  */
-export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 5000): Promise<string> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  timeoutMs = 5000,
+  options: { end?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -90,7 +95,9 @@ export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 50
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') reject(error);
     });
-    socket.write(bytes);
+    // end: nothing more will come (a message cut short is then the server's to refuse, not to wait for).
+    if (options.end) socket.end(bytes);
+    else socket.write(bytes);
   });
 }
 

@@ -250,14 +250,18 @@ const rawMessage = fc
       `${method} ${path} ${version}\r\n${host}${headers.join('')}Connection: close\r\n\r\n${body}`,
   );
 
-/** Every complete response in raw bytes (they carry Content-Length). */
+/** Every complete final response in raw bytes (they carry Content-Length); 100 Continue is interim. */
 function responses(raw: string): WireResponse[] {
   const found: WireResponse[] = [];
   let rest = raw;
   while (rest.startsWith('HTTP/')) {
     const res = parseResponse(rest);
-    found.push(res);
     const head = rest.indexOf('\r\n\r\n') + 4;
+    if (res.status >= 100 && res.status < 200) {
+      rest = rest.slice(head);
+      continue;
+    }
+    found.push(res);
     const length = res.headers['content-length'];
     if (length === undefined) break;
     rest = rest.slice(head + Number(length));

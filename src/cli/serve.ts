@@ -182,7 +182,9 @@ export async function serve(
   host: ServeHost = {},
 ) {
   const config = loadConfig(env, options);
-  const logger = pino({ level: config.logLevel });
+  // Off the request's path: lines are written to stdout asynchronously (pino's sonic-boom destination,
+  // which buffers while a write is under way), flushed at exit by the signal handlers below.
+  const logger = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
   const store = await openStore(config);
   const services = createServices({ store, config });
   let demo: DemoCredentials | null;

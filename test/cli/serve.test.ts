@@ -158,7 +158,10 @@ function getOnNewConnection(url: string): Promise<number | string> {
   });
 }
 
-/** The server logs "incoming request" once it has a request's headers: the request is then in flight. */
+/**
+ * At `debug` the server logs "incoming request" once it has a request's headers: the request is then
+ * in flight. (At `info` a request has one line, written when it completes.)
+ */
 function untilInFlight(server: ServerProcess, method: string, url: string): Promise<string> {
   return server.waitForOutput((line) => {
     if (!line.startsWith('{')) return false;
@@ -514,7 +517,10 @@ describe('multientity serve: durability', () => {
 describe('multientity serve: shutdown', () => {
   it('on SIGTERM finishes a request whose body is still arriving, refuses new connections, and exits 0', async (t) => {
     const dir = tempDir(t);
-    const args = ['--port', '0', '--db', join(dir, 'drain.db'), '--fixture', writeFixture(dir)];
+    const args = [
+      ...['--port', '0', '--db', join(dir, 'drain.db'), '--fixture', writeFixture(dir)],
+      ...['--log-level', 'debug'],
+    ];
     const server: ServerProcess = await startServer({ args, t });
     const bearer = await acmeToken(server.url);
 
@@ -550,7 +556,10 @@ describe('multientity serve: shutdown', () => {
 describe('multientity serve: shutdown, stalled', () => {
   it('on SIGTERM closes a request whose body stops arriving after 10 s, then exits 0', async (t) => {
     const dir = tempDir(t);
-    const args = ['--port', '0', '--db', join(dir, 'stalled.db'), '--fixture', writeFixture(dir)];
+    const args = [
+      ...['--port', '0', '--db', join(dir, 'stalled.db'), '--fixture', writeFixture(dir)],
+      ...['--log-level', 'debug'],
+    ];
     const server = await startServer({ args, t });
     const bearer = await acmeToken(server.url);
     const stalled = requestInTwoParts(
@@ -577,7 +586,10 @@ describe('multientity serve: shutdown, stalled', () => {
 describe('multientity serve: shutdown, pipelined', () => {
   it("on SIGTERM answers a request that arrives on an open connection with 503 in Zuora's envelope", async (t) => {
     const dir = tempDir(t);
-    const args = ['--port', '0', '--db', join(dir, 'pipelined.db'), '--fixture', writeFixture(dir)];
+    const args = [
+      ...['--port', '0', '--db', join(dir, 'pipelined.db'), '--fixture', writeFixture(dir)],
+      ...['--log-level', 'debug'],
+    ];
     const server = await startServer({ args, t });
     const bearer = await acmeToken(server.url);
     const body = JSON.stringify({ targetEntityId: ids.eu });
@@ -637,13 +649,24 @@ describe('multientity serve: logs', () => {
     }
     const trackedLines = logs.filter((r) => r.reqId === tracked.headers.get('zuora-request-id'));
     const untrackedLines = logs.filter((r) => r.reqId === untracked.headers.get('zuora-request-id'));
-    // pino writes asynchronously: the two lines of one request are both there, not always in order.
-    assert.deepEqual(trackedLines.map((r) => r.msg).sort(), ['incoming request', 'request completed']);
-    assert.deepEqual(untrackedLines.map((r) => r.msg).sort(), ['incoming request', 'request completed']);
-    // The track id is known once the request context has read the header, so on the completion line.
-    const completed = (lines: Record<string, unknown>[]) => lines.find((r) => r.msg === 'request completed');
-    assert.equal(completed(trackedLines)?.trackId, 'cli-test-track-1');
-    assert.equal(completed(untrackedLines)?.trackId, undefined);
+    // One line per request at `info`, with what Fastify's two lines said between them.
+    assert.deepEqual(
+      trackedLines.map((r) => r.msg),
+      ['request completed'],
+    );
+    assert.deepEqual(
+      untrackedLines.map((r) => r.msg),
+      ['request completed'],
+    );
+    const [completed] = trackedLines as [Record<string, unknown>];
+    assert.equal(completed.trackId, 'cli-test-track-1');
+    assert.equal(untrackedLines[0]?.trackId, undefined);
+    assert.deepEqual(
+      { method: (completed.req as { method?: string }).method, url: (completed.req as { url?: string }).url },
+      { method: 'GET', url: '/health' },
+    );
+    assert.deepEqual(completed.res, { statusCode: 200 });
+    assert.equal(typeof completed.responseTime, 'number');
   });
 
   it('writes no log record with --log-level silent', async (t) => {

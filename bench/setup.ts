@@ -78,8 +78,15 @@ function tenantFixture(
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
-/** The tenants of the load scenarios (1 to 5). */
-export async function setUpMain(store: Store, mixedTenants: number): Promise<void> {
+/**
+ * The tenants of the load scenarios (1 to 5). `writeUsers`: how many of the write tenant's 16
+ * administrators (test/bench/comparator.test.ts makes one, for a faster seed).
+ */
+export async function setUpMain(
+  store: Store,
+  mixedTenants: number,
+  writeUsers = WRITE_CLIENTS,
+): Promise<void> {
   const tenants = [
     tenantFixture(
       READ_TENANT,
@@ -90,7 +97,7 @@ export async function setUpMain(store: Store, mixedTenants: number): Promise<voi
     tenantFixture(
       WRITE_TENANT,
       WRITE_ENTITIES,
-      range(0, WRITE_CLIENTS).map((u) => ({
+      range(0, writeUsers).map((u) => ({
         home: u * WRITE_SCOPE,
         clients: [range(u * WRITE_SCOPE, WRITE_SCOPE)],
       })),

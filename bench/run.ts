@@ -1,9 +1,12 @@
 // `npm run bench`: the load scenarios of docs/PERFORMANCE.md against the server (bundled from src/
 // into node_modules/.cache/multientity-bench as `npm run build` bundles dist/, run as `multientity
-// serve` in its own process), on SQLite at both durability levels and on PostgreSQL, beside a bare node:http baseline measured in the same run.
+// serve` in its own process at its default settings, info logs included), on SQLite at both
+// durability levels and on PostgreSQL, beside a bare node:http baseline and, on SQLite at `process`
+// and on PostgreSQL, the thin comparator (bench/comparator.ts, the design limit of issue 16), all
+// measured in the same run.
 //
 //   npm run bench                      every scenario, about 5 minutes
-//   npm run bench -- --quick           shorter runs, fewer tenants at scale
+//   npm run bench -- --quick           shorter runs, fewer tenants at scale, no Prism: a smoke run
 //   npm run bench -- --pg-url postgres://…   use this server (else BENCH_PG_URL, else a throwaway
 //                                      cluster when PostgreSQL is installed; --no-pg skips it)
 //   npm run bench -- --no-prism        skip the Stoplight Prism comparison
@@ -64,6 +67,8 @@ const WARMUP_S = quick ? 1 : 2;
 // 32 cycles run at once, and a run's end leaves up to 32 of them half done: 128 leaves room.
 const MIXED_TENANTS = 128;
 const SCALE_SMALL_TENANTS = quick ? 1000 : 10_000;
+/** Turns each of the servers at `info` and at `silent` is measured in, for the logging cost. */
+const LOGGING_ROUNDS = quick ? 1 : 3;
 
 export interface Row {
   scenario: string;
@@ -155,6 +160,21 @@ async function startBaseline(): Promise<Server> {
   return { name: 'baseline', url, process: child, startupMs: answered - started, stop: stopper(child) };
 }
 
+/** The thin comparator (bench/comparator.ts) on the same database, in a process of its own. */
+async function startComparator(name: string, db: string): Promise<Server> {
+  const nodeArgs = profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', join(root, 'bench/comparator-server.ts'), '--db', db],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const [, url] = (await waitForLine(child, /comparator listening on (\S+)/, 60_000)) as [string, string];
+  return { name, url, process: child, startupMs: performance.now() - started, stop: stopper(child) };
+}
+
 // Outside the linted folders, where node still finds the project's node_modules.
 const BUILD = join(root, 'node_modules/.cache/multientity-bench');
 /** What the benchmark runs: bin/multientity.js's one line, pointed at BUILD. */
@@ -191,14 +211,20 @@ function build(): void {
   writeFileSync(stamp, wanted);
 }
 
-async function startServer(name: string, db: string, env: Record<string, string> = {}): Promise<Server> {
+/** `multientity serve` at its defaults (logs at `info`, to a pipe the runner drains) unless told. */
+async function startServer(
+  name: string,
+  db: string,
+  env: Record<string, string> = {},
+  logLevel = 'info',
+): Promise<Server> {
   const nodeArgs = profile
     ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, LAUNCHER, 'serve', '--db', db, '--port', '0', '--log-level', 'silent'],
+    [...nodeArgs, LAUNCHER, 'serve', '--db', db, '--port', '0', '--log-level', logLevel],
     {
       cwd: root,
       env: { ...process.env, MULTIENTITY_OPERATOR_TOKEN: 'bench-operator-token-0123456789', ...env },
@@ -249,6 +275,8 @@ interface Measured {
   errors: number;
   /** How many responses had each status. */
   statusCodes: Record<string, number>;
+  /** The machine's 1-minute load average when the measurement ended. */
+  load1: number;
 }
 
 /** The CPU time a process has used, in ms (/proc's clock ticks are 1/100 s on Linux). */
@@ -273,6 +301,7 @@ async function measure(server: Server, makeRequests: () => Request[]): Promise<M
     statusCodes: Object.fromEntries(
       Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count ?? 0]),
     ),
+    load1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
@@ -348,16 +377,50 @@ interface Scenario {
   requests: (tokens: Tokens) => Request[];
   /** Only on the first database of a kind where reads are the same (durability does not change them). */
   writes: boolean;
+  /** The thin comparator serves it too (the mixed workload's PUTs it does not). */
+  compared: boolean;
 }
 
 const scenarios: Scenario[] = [
-  { name: '1 POST /oauth/token', requests: () => tokenRequests(), writes: true },
-  { name: '2 POST connection, fresh key', requests: freshWriteRequests, writes: true },
-  { name: '3 POST connection, replayed key', requests: replayRequests, writes: false },
-  { name: '4a GET connections (30)', requests: (t) => listConnectionRequests(t.read), writes: false },
-  { name: '4b GET entities (31)', requests: listEntityRequests, writes: false },
-  { name: '5 mixed, 128 tenants', requests: mixedRequests, writes: true },
+  { name: '1 POST /oauth/token', requests: () => tokenRequests(), writes: true, compared: true },
+  { name: '2 POST connection, fresh key', requests: freshWriteRequests, writes: true, compared: true },
+  { name: '3 POST connection, replayed key', requests: replayRequests, writes: false, compared: true },
+  {
+    name: '4a GET connections (30)',
+    requests: (t) => listConnectionRequests(t.read),
+    writes: false,
+    compared: true,
+  },
+  { name: '4b GET entities (31)', requests: listEntityRequests, writes: false, compared: true },
+  { name: '5 mixed, 128 tenants', requests: mixedRequests, writes: true, compared: false },
 ];
+
+/** The databases measured against the comparator, and issue 16's target for the CPU ratio on each. */
+const CPU_RATIO_TARGET: Record<string, number> = { 'sqlite-process': 1.25, postgres: 1.5 };
+const P99_RATIO_TARGET = 1.5;
+const LOGGING_COST_TARGET = 0.1;
+
+export interface Comparison {
+  scenario: string;
+  database: string;
+  multientity: Measured;
+  comparator: Measured;
+  /** multientity's CPU per request over the comparator's. */
+  cpuRatio: number;
+  cpuRatioTarget: number;
+  p99Ratio: number;
+}
+
+export interface LoggingCost {
+  scenario: string;
+  database: string;
+  info: Measured;
+  silent: Measured;
+  /** CPU per request at info over silent, minus one. */
+  cost: number;
+}
+
+const ratioOf = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);
 
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -392,6 +455,8 @@ async function main(): Promise<void> {
   });
 
   const rows: Row[] = [];
+  const comparisons: Comparison[] = [];
+  const logging: LoggingCost[] = [];
   const startup: { database: string; ms: number }[] = [];
   const scale: Record<string, unknown>[] = [];
   const notes: string[] = [];
@@ -402,7 +467,8 @@ async function main(): Promise<void> {
     const template = join(work, 'main-template.db');
     await withStore(template, (store) => setUpMain(store, MIXED_TENANTS));
     const databases: Database[] = [];
-    for (const level of ['process', 'full'] as const) {
+    // --quick leaves out `full`: issue 16's targets are at the default settings.
+    for (const level of quick ? (['process'] as const) : (['process', 'full'] as const)) {
       const file = join(work, `main-${level}.db`);
       copyFileSync(template, file);
       databases.push({ name: `sqlite-${level}`, db: file, env: { MULTIENTITY_DURABILITY: level } });
@@ -430,7 +496,8 @@ async function main(): Promise<void> {
       const main = await createPgDatabase(pgUrl, 'multientity_bench_main');
       await withStore(main, (store) => setUpMain(store, MIXED_TENANTS));
       databases.push({ name: 'postgres', db: main, env: {} });
-      if (wantScale) {
+      // --quick measures the scale on SQLite only: its PostgreSQL setup takes minutes.
+      if (wantScale && !quick) {
         const scaleDb = await createPgDatabase(pgUrl, 'multientity_bench_scale');
         await withStore(scaleDb, async (store) => {
           await setUpScale(store, SCALE_SMALL_TENANTS);
@@ -450,6 +517,12 @@ async function main(): Promise<void> {
       const server = track(await startServer(database.name, database.db, database.env));
       startup.push({ database: database.name, ms: Math.round(server.startupMs) });
       const tokens = await tokensFor(server.url, MIXED_TENANTS);
+      // The comparator on the same database, measured right after multientity on each scenario. It
+      // shares the tokens and the fresh-key walk (tokens.writesSent), so neither meets the other's pairs.
+      const comparator =
+        database.name in CPU_RATIO_TARGET
+          ? track(await startComparator(`comparator-${database.name}`, database.db))
+          : null;
       // The replayed key's first response, stored before the replays are measured.
       await fetch(`${server.url}/v1/entity-connections`, {
         method: 'POST',
@@ -461,6 +534,15 @@ async function main(): Promise<void> {
         },
         body: REPLAY.body,
       });
+      // Both warmed up on every scenario they are compared on before either is measured, so that
+      // neither runs cold code in its first measurement (each measurement has its own warm-up too).
+      if (comparator) {
+        for (const scenario of scenarios) {
+          if (!scenario.compared || (onlyScenario && !scenario.name.startsWith(onlyScenario))) continue;
+          await load(server.url, scenario.requests(tokens), WARMUP_S);
+          await load(comparator.url, scenario.requests(tokens), WARMUP_S);
+        }
+      }
       for (const scenario of scenarios) {
         // Durability changes only what waits for a commit: reads are measured at 'process' only.
         if (database.name === 'sqlite-full' && !scenario.writes && !scenario.name.startsWith('3')) continue;
@@ -470,6 +552,54 @@ async function main(): Promise<void> {
           `${database.name.padEnd(15)} ${scenario.name.padEnd(34)} ${String(m.requestsPerSecond).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  cpu ${m.cpuMsPerRequest} ms/req${m.non2xx ? `  non-2xx ${m.non2xx}` : ''}${m.errors ? `  errors ${m.errors}` : ''}`,
         );
         measured.push({ scenario: scenario.name, database: database.name, m });
+        if (comparator && scenario.compared) {
+          const c = await measure(comparator, () => scenario.requests(tokens));
+          const comparison: Comparison = {
+            scenario: scenario.name,
+            database: database.name,
+            multientity: m,
+            comparator: c,
+            cpuRatio: ratioOf(m.cpuMsPerRequest, c.cpuMsPerRequest),
+            cpuRatioTarget: CPU_RATIO_TARGET[database.name] as number,
+            p99Ratio: ratioOf(m.p99, c.p99),
+          };
+          comparisons.push(comparison);
+          log(
+            `${'  comparator'.padEnd(15)} ${scenario.name.padEnd(34)} ${String(c.requestsPerSecond).padStart(6)} req/s  p99 ${c.p99} ms  cpu ${c.cpuMsPerRequest} ms/req  => CPU ${comparison.cpuRatio}x (target ${comparison.cpuRatioTarget}x), p99 ${comparison.p99Ratio}x${c.non2xx ? `  non-2xx ${c.non2xx}` : ''}${c.errors ? `  errors ${c.errors}` : ''}`,
+          );
+        }
+      }
+      if (comparator) await stop(comparator);
+      // What logging at `info` costs: the same read on a second server at `silent`, warmed up on
+      // it, then the two measured in turn, LOGGING_ROUNDS times each; the lowest CPU of each is
+      // kept, since other work on the machine only ever adds to it.
+      if (comparator && (!onlyScenario || '4a'.startsWith(onlyScenario))) {
+        const silent = track(
+          await startServer(`${database.name}-silent`, database.db, database.env, 'silent'),
+        );
+        const read = () => listConnectionRequests(tokens.read);
+        await load(silent.url, read(), WARMUP_S * 3);
+        const rounds: { info: Measured; quiet: Measured }[] = [];
+        for (let round = 0; round < LOGGING_ROUNDS; round++) {
+          const quiet = await measure(silent, read);
+          rounds.push({ quiet, info: await measure(server, read) });
+        }
+        await stop(silent);
+        const lowest = (all: Measured[]) =>
+          all.reduce((a, b) => (b.cpuMsPerRequest < a.cpuMsPerRequest ? b : a));
+        const quiet = lowest(rounds.map((r) => r.quiet));
+        const info = lowest(rounds.map((r) => r.info));
+        const cost = Math.round((info.cpuMsPerRequest / quiet.cpuMsPerRequest - 1) * 1000) / 1000;
+        logging.push({
+          scenario: '4a GET connections (30)',
+          database: database.name,
+          info,
+          silent: quiet,
+          cost,
+        });
+        log(
+          `${database.name.padEnd(15)} logging: 4a at info ${info.cpuMsPerRequest} ms/req, at silent ${quiet.cpuMsPerRequest} ms/req: ${(cost * 100).toFixed(1)}%`,
+        );
       }
       const memory = memoryOf(server.process);
       notes.push(
@@ -511,7 +641,7 @@ async function main(): Promise<void> {
       await stop(server);
     }
 
-    if (!flag('--no-prism') && !only) prism = await measurePrism(databases[0] as Database, work);
+    if (!flag('--no-prism') && !quick && !only) prism = await measurePrism(databases[0] as Database, work);
 
     const baselineAfter = await measure(baselineServer, baselineRequests);
     await stop(baselineServer);
@@ -559,6 +689,9 @@ async function main(): Promise<void> {
         mean: baseline,
       },
       rows,
+      comparisons,
+      logging,
+      targets: targets(comparisons, logging, startup, scale),
       startup,
       scale,
       prism,
@@ -573,7 +706,9 @@ async function main(): Promise<void> {
       log('  (biome could not format latest.json; `npm run format` will)');
     }
     writeFileSync(join(root, 'bench/results/latest.svg'), renderChart(rows, result));
-    process.stdout.write(`${table(rows)}\n`);
+    process.stdout.write(`${table(rows)}\n\n`);
+    process.stdout.write(`${comparisonTable(comparisons)}\n\n`);
+    process.stdout.write(`${targetTable(result.targets)}\n`);
     process.stdout.write(
       `\nstart-up to the first answered request: ${startup.map((s) => `${s.database} ${s.ms} ms`).join('; ')}\n`,
     );
@@ -687,6 +822,121 @@ export function table(rows: Row[]): string {
     `|${widths.map((w, i) => (i >= 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
     ...body.map(line),
   ].join('\n');
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean;
+  /** The 1-minute load average when it was measured (the run itself keeps both cores busy). */
+  load1?: number;
+}
+
+/** Issue 16's targets, each with what this run measured. */
+function targets(
+  comparisons: Comparison[],
+  logging: LoggingCost[],
+  startup: { database: string; ms: number }[],
+  scale: Record<string, unknown>[],
+): Target[] {
+  const list: Target[] = [];
+  for (const c of comparisons) {
+    list.push({
+      target: `${c.database}: ${c.scenario}, CPU ≤ ${c.cpuRatioTarget}x the comparator's`,
+      measured: `${c.cpuRatio}x (${us(c.multientity.cpuMsPerRequest)} against ${us(c.comparator.cpuMsPerRequest)} µs)`,
+      met: c.cpuRatio <= c.cpuRatioTarget,
+      load1: c.comparator.load1,
+    });
+    list.push({
+      target: `${c.database}: ${c.scenario}, p99 ≤ ${P99_RATIO_TARGET}x the comparator's`,
+      measured: `${c.p99Ratio}x (${c.multientity.p99} against ${c.comparator.p99} ms)`,
+      met: c.p99Ratio <= P99_RATIO_TARGET,
+      load1: c.comparator.load1,
+    });
+  }
+  for (const l of logging) {
+    list.push({
+      target: `${l.database}: logging at info ≤ ${LOGGING_COST_TARGET * 100}% over silent (${l.scenario})`,
+      measured: `${(l.cost * 100).toFixed(1)}% (${us(l.info.cpuMsPerRequest)} against ${us(l.silent.cpuMsPerRequest)} µs)`,
+      met: l.cost <= LOGGING_COST_TARGET,
+      load1: l.info.load1,
+    });
+  }
+  for (const entry of scale) {
+    const peak = entry.peakRssMb as number;
+    list.push({
+      target: `${entry.database}: RSS at scale (${entry.tenants} tenants, 261,632 connections) < 200 MB at peak`,
+      measured: `${peak} MB (now ${entry.rssMb} MB)`,
+      met: peak < 200,
+    });
+  }
+  if (startup.length > 0) {
+    const slowest = Math.max(...startup.map((s) => s.ms));
+    list.push({
+      target: 'start-up on an existing database < 1 s',
+      measured: `${Math.min(...startup.map((s) => s.ms))} to ${slowest} ms`,
+      met: slowest < 1000,
+    });
+  }
+  return list;
+}
+
+const us = (ms: number) => Math.round(ms * 1000);
+
+function markdown(header: string[], body: string[][], rightFrom: number): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i >= rightFrom ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i >= rightFrom ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
+}
+
+export function comparisonTable(comparisons: Comparison[]): string {
+  return markdown(
+    [
+      'scenario',
+      'database',
+      'multientity µs/req',
+      'comparator µs/req',
+      'CPU ratio',
+      'target',
+      'multientity p99 ms',
+      'comparator p99 ms',
+      'p99 ratio',
+      'req/s (m / c)',
+      'load',
+    ],
+    comparisons.map((c) => [
+      c.scenario,
+      c.database,
+      String(us(c.multientity.cpuMsPerRequest)),
+      String(us(c.comparator.cpuMsPerRequest)),
+      `${c.cpuRatio.toFixed(2)}x`,
+      `${c.cpuRatioTarget}x`,
+      String(c.multientity.p99),
+      String(c.comparator.p99),
+      `${c.p99Ratio.toFixed(2)}x`,
+      `${c.multientity.requestsPerSecond} / ${c.comparator.requestsPerSecond}`,
+      c.comparator.load1.toFixed(2),
+    ]),
+    2,
+  );
+}
+
+export function targetTable(list: Target[]): string {
+  return markdown(
+    ['target', 'measured', 'met', 'load'],
+    list.map((t) => [
+      t.target,
+      t.measured,
+      t.met ? 'yes' : 'no',
+      t.load1 === undefined ? '' : t.load1.toFixed(2),
+    ]),
+    3,
+  );
 }
 
 main().then(

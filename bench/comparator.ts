@@ -443,6 +443,12 @@ export async function buildComparator(options: ComparatorOptions): Promise<Fasti
     done();
   });
   app.addHook('onClose', () => statements.close());
+  // Not logging: an unexpected error (a 500) is written to stderr, which the runner shows.
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) process.stderr.write(`comparator: ${error.stack ?? error}\n`);
+    return fail(reply, status, error.message);
+  });
   await app.register(formbody);
 
   /** The bearer join and the acting entity's checks; answers the actor, or null once it has answered. */

@@ -172,7 +172,8 @@ async function startComparator(name: string, db: string): Promise<Server> {
   const child = spawn(
     process.execPath,
     [...nodeArgs, '--import', 'tsx', join(root, 'bench/comparator-server.ts'), '--db', db],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    // stderr shown: the comparator writes nothing there but its unexpected errors.
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [, url] = (await waitForLine(child, /comparator listening on (\S+)/, 60_000)) as [string, string];
   return { name, url, process: child, startupMs: performance.now() - started, stop: stopper(child) };

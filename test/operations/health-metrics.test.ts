@@ -118,7 +118,11 @@ for (const database of testDatabases) {
       });
       const requestId = res.headers['zuora-request-id'];
       const mine = lines.filter((l) => l.reqId === requestId);
-      assert.ok(mine.length >= 1);
+      // One line per request at info (OneLinePerRequest), not Fastify's incoming + completed.
+      assert.deepEqual(
+        mine.map((l) => l.msg),
+        ['request completed'],
+      );
       const completed = mine.find((l) => l.msg === 'request completed');
       assert.ok(completed, JSON.stringify(mine));
       assert.equal(completed.trackId, 'log-run');

@@ -159,3 +159,54 @@ for (const database of testDatabases) {
     });
   });
 }
+
+for (const database of testDatabases) {
+  describe(`${database.name}: bounded clock times`, { timeout: 60_000 }, () => {
+    const tooFar: [string, Record<string, unknown>, string][] = [
+      ['a billion days', { days: 1_000_000_000 }, 'days'],
+      ['2^63 milliseconds', { milliseconds: 2 ** 63 }, 'milliseconds'],
+      ['hours past 100 years', { hours: 36_525 * 24 + 1 }, 'hours'],
+    ];
+    for (const [what, body, field] of tooFar) {
+      it(`answers 400 naming ${field} for an advance of ${what}, and the tenant keeps working`, async (t) => {
+        const { app } = await buildAdmin(t, { database });
+        const tenant = await createTenant(app);
+        const url = `/admin/v1/tenants/${tenant.id}/clock`;
+        const res = await admin(app, 'POST', `${url}/advance`, body);
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().success, false);
+        assert.match(res.json().reasons[0].message, new RegExp(field));
+        const after = await admin(app, 'GET', url);
+        assert.equal(after.statusCode, 200, after.body);
+        assert.equal(after.json().offsetMs, 0);
+        assert.equal((await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}`)).statusCode, 200);
+      });
+    }
+
+    it('answers 400 naming the range when advances would take the clock past 9999-12-31', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const url = `/admin/v1/tenants/${tenant.id}/clock`;
+      const set = await admin(app, 'PUT', url, { time: '9990-01-01T00:00:00.000Z', frozen: true });
+      assert.equal(set.statusCode, 200, set.body);
+      const res = await admin(app, 'POST', `${url}/advance`, { days: 36_525 });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().reasons[0].message, /days.*9999-12-31T23:59:59\.999Z/);
+      assert.equal((await admin(app, 'GET', url)).json().time, '9990-01-01T00:00:00.000Z');
+      const last = await admin(app, 'PUT', url, { time: '9999-12-31T23:59:59.999Z' });
+      assert.equal(last.statusCode, 200, last.body);
+      const onePast = await admin(app, 'POST', `${url}/advance`, { milliseconds: 1 });
+      assert.equal(onePast.statusCode, 400, onePast.body);
+    });
+
+    it('answers 400 naming time for a time before 1970', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const url = `/admin/v1/tenants/${tenant.id}/clock`;
+      const res = await admin(app, 'PUT', url, { time: '0001-01-01T00:00:00.000Z' });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().reasons[0].message, /time/);
+      assert.equal((await admin(app, 'GET', url)).json().offsetMs, 0);
+    });
+  });
+}

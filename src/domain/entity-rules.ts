@@ -1,6 +1,12 @@
 /** Rules on entity fields shared by the API and the fixture loader (REFERENCE.md §4). */
 
 export const MAX_ENTITIES_PER_TENANT = 512;
+/**
+ * Levels of a hierarchy, the global entity being level 1. Zuora states no depth of its own; its 512
+ * entities per hierarchy allow a chain of 512, so that is the deepest the API can build, and the
+ * deepest a fixture may describe (checked before anything recurses into it).
+ */
+export const MAX_HIERARCHY_DEPTH = MAX_ENTITIES_PER_TENANT;
 export const MAX_NAME_LENGTH = 255;
 
 /** Letters, digits, space, period and hyphen (Zuora's rule for entity names). */

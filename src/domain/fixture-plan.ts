@@ -14,6 +14,7 @@ import {
   isValidLocale,
   isValidTimezone,
   MAX_ENTITIES_PER_TENANT,
+  MAX_HIERARCHY_DEPTH,
 } from './entity-rules.js';
 import type { Connection, Entity, Membership, Role, User } from './model.js';
 import type { LimitSettings } from './rate-limits.js';
@@ -87,17 +88,35 @@ interface FlatEntity {
   parentName: string | null;
 }
 
+/**
+ * The entities in document order, parents first. A loop over an explicit stack, not recursion, and
+ * bounded in depth and count as it goes: a body nested 10,000 levels deep is a 400 naming the
+ * limit, not a stack overflow.
+ */
 function flattenEntities(root: unknown, base: string): FlatEntity[] {
   const out: FlatEntity[] = [];
-  const visit = (node: unknown, path: string, parentName: string | null) => {
+  const stack: { node: unknown; path: string; parentName: string | null; depth: number }[] = [
+    { node: root, path: base, parentName: null, depth: 1 },
+  ];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { node, path, parentName, depth } = next;
+    if (depth > MAX_HIERARCHY_DEPTH) {
+      throw new FixtureError(base, `a hierarchy is at most ${MAX_HIERARCHY_DEPTH} levels deep`);
+    }
     checkShape(FixtureEntity, node, path);
     const entity = node as FixtureEntityData;
     out.push({ node: entity, path, parentName });
-    (entity.children ?? []).forEach((child, i) => {
-      visit(child, `${path}.children[${i}]`, entity.name);
-    });
-  };
-  visit(root, base, null);
+    if (out.length > MAX_ENTITIES_PER_TENANT) break;
+    const children = entity.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push({
+        node: children[i],
+        path: `${path}.children[${i}]`,
+        parentName: entity.name,
+        depth: depth + 1,
+      });
+    }
+  }
   return out;
 }
 

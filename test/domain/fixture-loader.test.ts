@@ -200,6 +200,40 @@ describe('planFixture accepts', () => {
   });
 });
 
+/** A chain of `depth` entities, each the only child of the one above. */
+function chain(depth: number) {
+  const root: { name: string; locale: string; timezone: string; children?: unknown[] } = {
+    name: 'L1',
+    locale: 'en_US',
+    timezone: 'UTC',
+  };
+  let node = root;
+  for (let level = 2; level <= depth; level++) {
+    const child = { name: `L${level}`, locale: 'en_US', timezone: 'UTC' };
+    node.children = [child];
+    node = child;
+  }
+  return { tenants: [{ name: 'Deep', entities: [root] }] };
+}
+
+describe('planFixture bounds the hierarchy depth', { timeout: 30_000 }, () => {
+  it('accepts a chain of 512 levels', () => {
+    assert.equal(planFixture(chain(512))[0]?.entities.length, 512);
+  });
+  it('refuses 513 levels, naming the limit', () => {
+    assert.throws(
+      () => planFixture(chain(513)),
+      (error: unknown) =>
+        error instanceof FixtureError &&
+        error.path === 'fixture.tenants[0].entities[0]' &&
+        /at most 512 levels deep/.test(error.message),
+    );
+  });
+  it('refuses 10,000 levels with the same error, without overflowing the stack', () => {
+    assert.throws(() => planFixture(chain(10_000)), /at most 512 levels deep/);
+  });
+});
+
 describe('planFixture rejects, naming the field', () => {
   const t = 'fixture.tenants[0]';
   const root = `${t}.entities[0]`;

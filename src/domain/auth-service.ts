@@ -78,8 +78,11 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
     const found = await store.findBearer(hashToken(bearer), entityId);
     if (!found) throw invalidToken();
     const { token, tenant, tenantState, user, client } = found;
-    // Expiry is judged by the token's tenant's clock, which the admin API may have moved.
-    if (token.expiresAt <= clock.nowFor(tenantState.clock)) throw invalidToken();
+    // A token lives one hour of its tenant's time as that clock reads now, judged on every request
+    // (kept lookups included): past its expiry, or issued after now because the admin API has
+    // moved the clock back since (a token of an advanced clock ends when the clock is reset).
+    const now = clock.nowFor(tenantState.clock);
+    if (token.expiresAt <= now || token.issuedAt > now) throw invalidToken();
     // A deactivated user's or client's tokens stop working at once (REFERENCE.md §6).
     if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
     const verified: VerifiedBearer = { token, tenant, tenantState, user };

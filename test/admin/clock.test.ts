@@ -95,6 +95,51 @@ for (const database of testDatabases) {
       assert.equal((await fresh.list()).statusCode, 200);
     });
 
+    for (const [what, advance] of [
+      ['a year', { days: 365 }],
+      ['25 hours (the README example)', { hours: 25 }],
+    ] as const) {
+      it(`ends a token issued while the clock was advanced ${what} once the clock is set back (401)`, {
+        timeout: 30_000,
+      }, async (t) => {
+        const { app } = await buildAdmin(t, { database });
+        const tenant = await createTenant(app);
+        const [client] = tenant.clients;
+        assert.ok(client);
+        const clock = `/admin/v1/tenants/${tenant.id}/clock`;
+        const before = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        assert.equal((await admin(app, 'POST', `${clock}/advance`, advance)).statusCode, 200);
+        const advanced = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        assert.equal((await advanced.list()).statusCode, 200);
+        assert.equal((await before.list()).statusCode, 401);
+
+        assert.equal((await admin(app, 'DELETE', clock)).statusCode, 200);
+        const afterReset = await advanced.list();
+        assert.equal(afterReset.statusCode, 401);
+        assert.equal(category(afterReset), 11);
+        // A token issued now lives its hour of real time again.
+        const fresh = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        assert.equal((await fresh.list()).statusCode, 200);
+      });
+    }
+
+    it('ends a token issued after the time a clock is set back to, and keeps one issued before it', {
+      timeout: 30_000,
+    }, async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const [client] = tenant.clients;
+      assert.ok(client);
+      const clock = `/admin/v1/tenants/${tenant.id}/clock`;
+      await admin(app, 'PUT', clock, { time: '2030-01-01T00:00:00.000Z', frozen: true });
+      const early = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      await admin(app, 'PUT', clock, { time: '2030-01-01T00:30:00.000Z' });
+      const late = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      await admin(app, 'PUT', clock, { time: '2030-01-01T00:10:00.000Z' });
+      assert.equal((await early.list()).statusCode, 200);
+      assert.equal((await late.list()).statusCode, 401);
+    });
+
     it('an Idempotency-Key is replayed within 24 hours of tenant time and runs again after', async (t) => {
       const { app } = await buildAdmin(t, { database });
       const tenant = await createTenant(app);

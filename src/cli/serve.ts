@@ -7,6 +7,7 @@ import { demoFixture } from '../domain/demo-tenant.js';
 import { loadFixture } from '../domain/fixture-loader.js';
 import { FixtureError, type PlannedTenant } from '../domain/fixture-plan.js';
 import { buildApp } from '../http/app.js';
+import { loggerOptions } from '../http/log-redaction.js';
 import { createServices, type Services } from '../services.js';
 import { isPostgresUrl, openStore } from '../storage/open-store.js';
 
@@ -182,7 +183,7 @@ export async function serve(
   host: ServeHost = {},
 ) {
   const config = loadConfig(env, options);
-  const logger = pino({ level: config.logLevel });
+  const logger = pino(loggerOptions(config.logLevel));
   const store = await openStore(config);
   const services = createServices({ store, config });
   let demo: DemoCredentials | null;

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { adminErrors, security, TAGS, TenantIdParams } from './admin-common.js';
-import { FixtureConnection, FixtureEntity, FixtureRole } from './fixture.js';
+import { ClientSecret, FixtureConnection, FixtureEntity, FixtureRole } from './fixture.js';
 
 /**
  * The admin API (/admin/v1): tenants made from fixture bodies, their users and OAuth clients, their
@@ -13,7 +13,7 @@ import { FixtureConnection, FixtureEntity, FixtureRole } from './fixture.js';
 export const AdminFixtureClient = Type.Object(
   {
     clientId: Type.Optional(Type.String({ minLength: 36, maxLength: 36 })),
-    clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 42 })),
+    clientSecret: Type.Optional(ClientSecret),
     entities: Type.Array(Type.String({ minLength: 1 }), { description: 'Entity names the client is for.' }),
   },
   { additionalProperties: false },
@@ -226,7 +226,7 @@ export const CreateClientBody = Type.Object(
       description: 'Entity names or ids the user can access.',
     }),
     clientId: Type.Optional(Type.String({ minLength: 36, maxLength: 36 })),
-    clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 42 })),
+    clientSecret: Type.Optional(ClientSecret),
   },
   { additionalProperties: false },
 );

@@ -81,7 +81,7 @@ for (const database of testDatabases) {
     it('refuses a client id another tenant holds (400, category 20)', async (t) => {
       const { app } = await buildAdmin(t, { database });
       const body = shopTenant();
-      const taken = { clientId: clients.globalAdmin.id, clientSecret: 'x', entities: ['Global'] };
+      const taken = { clientId: clients.globalAdmin.id, clientSecret: 'x'.repeat(16), entities: ['Global'] };
       const response = await admin(app, 'POST', '/admin/v1/tenants', {
         ...body,
         users: [{ ...body.users[0], clients: [taken] }],

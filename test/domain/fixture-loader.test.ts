@@ -412,6 +412,12 @@ describe('planFixture rejects, naming the field', () => {
       change: (f) => (f.tenants[0].users[0].clients[0].clientId = 'x'.repeat(37)),
     },
     {
+      title: 'a clientSecret of 15 characters',
+      path: `${t}.users[0].clients[0].clientSecret`,
+      message: /16/,
+      change: (f) => (f.tenants[0].users[0].clients[0].clientSecret = 's'.repeat(15)),
+    },
+    {
       title: 'a clientSecret of 43 characters',
       path: `${t}.users[0].clients[0].clientSecret`,
       change: (f) => (f.tenants[0].users[0].clients[0].clientSecret = 's'.repeat(43)),
@@ -492,7 +498,11 @@ describe('planFixture rejects, naming the field', () => {
           name: 'Other',
           entities: [{ name: 'G', locale: 'en_US', timezone: 'UTC' }],
           users: [
-            { username: 'o', homeEntity: 'G', clients: [{ clientId, clientSecret: 'x', entities: ['G'] }] },
+            {
+              username: 'o',
+              homeEntity: 'G',
+              clients: [{ clientId, clientSecret: 'x'.repeat(16), entities: ['G'] }],
+            },
           ],
         }),
     },

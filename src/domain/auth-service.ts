@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { Store, TenantRuntime } from '../storage/store.js';
 import { accessibleEntityIds, canAccess, userAccess } from './access.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
 import { hexToUuid, type IdGenerator, parseEntityId } from './ids.js';
 import type { AccessToken, Actor, Entity, Membership, OAuthClient, Tenant, User } from './model.js';
-import { hashToken, verifySecret } from './secrets.js';
+import { hashSecret, hashToken, verifySecret } from './secrets.js';
 import type { TenantClock } from './tenant-clock.js';
 import { runInTenantContext, type TenantContexts } from './tenant-context.js';
 
@@ -57,14 +58,29 @@ export interface AuthDeps {
   clock: TenantClock;
   ids: IdGenerator;
   contexts: TenantContexts;
+  /** Checks a client secret against its stored hash; tests observe it. */
+  verifySecret?: (secret: string, stored: string) => boolean;
 }
+
+/**
+ * What an unknown client_id's secret is checked against, so that `POST /oauth/token` does the same
+ * work for an unknown client id as for a known one, and the time it takes does not tell them apart.
+ * Made once per process from random bytes: no secret matches it.
+ */
+const UNKNOWN_CLIENT_HASH = hashSecret(randomBytes(30).toString('base64url'));
 
 const invalidToken = () =>
   new AppError('TOKEN_INVALID', undefined, {
     headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
   });
 
-export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
+export function createAuthService({
+  store,
+  clock,
+  ids,
+  contexts,
+  verifySecret: verify = verifySecret,
+}: AuthDeps) {
   /**
    * `verifyToken`, answering also the rows it read (the tenant, its state, the user), so that
    * authenticating a request reads each of them once. Nothing is cached across requests: a
@@ -109,11 +125,9 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
       if (request.grant_type !== 'client_credentials') throw new AppError('GRANT_TYPE_UNSUPPORTED');
 
       const client = known ? known.client : await store.findClient(request.client_id);
-      if (
-        !client ||
-        !verifySecret(request.client_secret, client.secretHash) ||
-        client.status === 'Inactive'
-      ) {
+      // Verified whether the client exists or not: the same work either way (no enumeration by timing).
+      const secretMatches = verify(request.client_secret, client?.secretHash ?? UNKNOWN_CLIENT_HASH);
+      if (!client || !secretMatches || client.status === 'Inactive') {
         throw new AppError('INVALID_CLIENT', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
       }
       const user = await store.findUser(client.tenantId, client.userId);

@@ -10,6 +10,7 @@ import {
 } from '../contract/fixture.js';
 import { parseApiVersion } from './api-version.js';
 import {
+  entityNameKey,
   isValidEntityName,
   isValidLocale,
   isValidTimezone,
@@ -156,12 +157,16 @@ function planTenant(data: FixtureTenant, base: string): PlannedTenant {
     throw new FixtureError(`${base}.entities`, `at most ${MAX_ENTITIES_PER_TENANT} entities per tenant`);
   }
   const byName = new Map<string, Omit<Entity, 'createdAt'>>();
+  const byKey = new Set<string>();
   const ids = new Set<string>();
   for (const { node, path, parentName } of flat) {
     if (!isValidEntityName(node.name)) {
-      throw new FixtureError(`${path}.name`, 'only letters, digits, space, period and hyphen are allowed');
+      throw new FixtureError(`${path}.name`, 'only letters, digits, space, period and hyphen are allowed, with no space at either end');
     }
-    if (byName.has(node.name)) throw new FixtureError(`${path}.name`, `duplicate entity name '${node.name}'`);
+    if (byKey.has(entityNameKey(node.name))) {
+      throw new FixtureError(`${path}.name`, `duplicate entity name '${node.name}' (case and width aside)`);
+    }
+    byKey.add(entityNameKey(node.name));
     if (!isValidLocale(node.locale))
       throw new FixtureError(`${path}.locale`, `unknown locale '${node.locale}'`);
     if (!isValidTimezone(node.timezone)) {

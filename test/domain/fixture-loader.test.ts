@@ -335,6 +335,18 @@ describe('planFixture rejects, naming the field', () => {
       change: (f) => (f.tenants[0].entities[0].children[1].name = 'Acme-US-West'),
     },
     {
+      title: 'an entity name the same as another but for case and width',
+      path: `${root}.children[1].name`,
+      message: /duplicate entity name 'ａｃｍｅ-us-west'/,
+      change: (f) => (f.tenants[0].entities[0].children[1].name = 'ａｃｍｅ-us-west'),
+    },
+    {
+      title: 'an entity name with a space at its end',
+      path: `${root}.children[1].name`,
+      message: /no space at either end/,
+      change: (f) => (f.tenants[0].entities[0].children[1].name = 'Acme-EU '),
+    },
+    {
       title: 'an entity name with a forbidden character',
       path: `${root}.children[1].name`,
       change: (f) => (f.tenants[0].entities[0].children[1].name = 'Acme_EU'),

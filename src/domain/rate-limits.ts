@@ -17,7 +17,7 @@ export interface Limits {
   perDay: number;
   /** Requests in flight per entity (Zuora's "Default" concurrency type). */
   concurrency: number;
-  /** POST /oauth/token per client IP and minute. */
+  /** POST /oauth/token per tenant, client IP and minute. */
   tokenPerMinute: number;
 }
 

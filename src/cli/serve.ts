@@ -9,7 +9,8 @@ import { FixtureError, type PlannedTenant } from '../domain/fixture-plan.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/log-redaction.js';
 import { createServices, type Services } from '../services.js';
-import { isPostgresUrl, openStore } from '../storage/open-store.js';
+import { isPostgresUrl } from '../storage/open-store.js';
+import { openStoreForCli } from './open-database.js';
 
 export interface ServeOptions {
   port?: string;
@@ -184,7 +185,7 @@ export async function serve(
 ) {
   const config = loadConfig(env, options);
   const logger = pino(loggerOptions(config.logLevel));
-  const store = await openStore(config);
+  const store = await openStoreForCli(config);
   const services = createServices({ store, config });
   let demo: DemoCredentials | null;
   try {

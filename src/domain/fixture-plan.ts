@@ -161,7 +161,10 @@ function planTenant(data: FixtureTenant, base: string): PlannedTenant {
   const ids = new Set<string>();
   for (const { node, path, parentName } of flat) {
     if (!isValidEntityName(node.name)) {
-      throw new FixtureError(`${path}.name`, 'only letters, digits, space, period and hyphen are allowed, with no space at either end');
+      throw new FixtureError(
+        `${path}.name`,
+        'only letters, digits, space, period and hyphen are allowed, with no space at either end',
+      );
     }
     if (byKey.has(entityNameKey(node.name))) {
       throw new FixtureError(`${path}.name`, `duplicate entity name '${node.name}' (case and width aside)`);

@@ -1,14 +1,17 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { FixtureError } from '../domain/fixture-plan.js';
-import { isPostgresUrl, openStore } from '../storage/open-store.js';
+import { isPostgresUrl } from '../storage/open-store.js';
 import { registerAdminCommands } from './admin.js';
+import { DatabaseOpenError, openStoreForCli } from './open-database.js';
 import { StartError, serve } from './serve.js';
 
 function fail(error: unknown): never {
   if (error instanceof FixtureError) process.stderr.write(`Invalid fixture: ${error.message}\n`);
   else if (error instanceof ConfigError) process.stderr.write(`Invalid configuration: ${error.message}\n`);
   else if (error instanceof StartError) process.stderr.write(`Cannot start: ${error.message}\n`);
+  else if (error instanceof DatabaseOpenError)
+    process.stderr.write(`Cannot open the database: ${error.message}\n`);
   else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 }
@@ -40,9 +43,11 @@ export function createProgram(): Command {
     .command('migrate')
     .description('Bring the database schema up to date, then exit')
     .option('--db <db>', 'SQLite file path or postgres:// URL (MULTIENTITY_DB, DATABASE_URL)')
-    .action(async (options) => {
+    .option('--create', 'create the SQLite file (and its folder) when it does not exist')
+    .action(async (options: { db?: string; create?: boolean }) => {
       try {
-        const store = await openStore(loadConfig(process.env, options));
+        const { create, ...rest } = options;
+        const store = await openStoreForCli(loadConfig(process.env, rest), { mustExist: !create });
         await store.close();
         process.stdout.write('database schema is up to date\n');
       } catch (error) {

@@ -7,8 +7,10 @@ import { demoFixture } from '../domain/demo-tenant.js';
 import { loadFixture } from '../domain/fixture-loader.js';
 import { FixtureError, type PlannedTenant } from '../domain/fixture-plan.js';
 import { buildApp } from '../http/app.js';
+import { loggerOptions } from '../http/log-redaction.js';
 import { createServices, type Services } from '../services.js';
-import { isPostgresUrl, openStore } from '../storage/open-store.js';
+import { isPostgresUrl } from '../storage/open-store.js';
+import { openStoreForCli } from './open-database.js';
 
 export interface ServeOptions {
   port?: string;
@@ -184,8 +186,8 @@ export async function serve(
   const config = loadConfig(env, options);
   // Off the request's path: lines are written to stdout asynchronously (pino's sonic-boom destination,
   // which buffers while a write is under way), flushed at exit by the signal handlers below.
-  const logger = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
-  const store = await openStore(config);
+  const logger = pino(loggerOptions(config.logLevel), pino.destination({ dest: 1, sync: false }));
+  const store = await openStoreForCli(config);
   const services = createServices({ store, config });
   let demo: DemoCredentials | null;
   try {

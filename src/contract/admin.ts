@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { adminErrors, security, TAGS, TenantIdParams } from './admin-common.js';
-import { FixtureConnection, FixtureEntity, FixtureRole } from './fixture.js';
+import { ClientSecret, FixtureConnection, FixtureEntity, FixtureRole } from './fixture.js';
 
 /**
  * The admin API (/admin/v1): tenants made from fixture bodies, their users and OAuth clients, their
@@ -13,7 +13,7 @@ import { FixtureConnection, FixtureEntity, FixtureRole } from './fixture.js';
 export const AdminFixtureClient = Type.Object(
   {
     clientId: Type.Optional(Type.String({ minLength: 36, maxLength: 36 })),
-    clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 42 })),
+    clientSecret: Type.Optional(ClientSecret),
     entities: Type.Array(Type.String({ minLength: 1 }), { description: 'Entity names the client is for.' }),
   },
   { additionalProperties: false },
@@ -226,7 +226,7 @@ export const CreateClientBody = Type.Object(
       description: 'Entity names or ids the user can access.',
     }),
     clientId: Type.Optional(Type.String({ minLength: 36, maxLength: 36 })),
-    clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 42 })),
+    clientSecret: Type.Optional(ClientSecret),
   },
   { additionalProperties: false },
 );
@@ -269,7 +269,11 @@ export const deactivateClientRoute = {
 export const SetClockBody = Type.Object(
   {
     time: Type.Optional(
-      Type.String({ format: 'date-time', description: 'The time the tenant sees from now on.' }),
+      Type.String({
+        format: 'date-time',
+        description:
+          'The time the tenant sees from now on: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
+      }),
     ),
     frozen: Type.Optional(
       Type.Boolean({ description: 'Whether the time stands still. Unchanged when left out.' }),
@@ -279,10 +283,28 @@ export const SetClockBody = Type.Object(
 );
 export type SetClockBody = Static<typeof SetClockBody>;
 
-const Amount = Type.Optional(Type.Integer({ minimum: 0 }));
+/** Each amount is at most 100 years (36,525 days) in its unit; the clock must still read at most 9999-12-31. */
+const Amount = (maximum: number) => Type.Optional(Type.Integer({ minimum: 0, maximum }));
+export const ADVANCE_MAXIMA = {
+  milliseconds: 36_525 * 86_400_000,
+  seconds: 36_525 * 86_400,
+  minutes: 36_525 * 1_440,
+  hours: 36_525 * 24,
+  days: 36_525,
+} as const;
 export const AdvanceClockBody = Type.Object(
-  { milliseconds: Amount, seconds: Amount, minutes: Amount, hours: Amount, days: Amount },
-  { additionalProperties: false, description: 'Moves the clock forward by the sum of the amounts given.' },
+  {
+    milliseconds: Amount(ADVANCE_MAXIMA.milliseconds),
+    seconds: Amount(ADVANCE_MAXIMA.seconds),
+    minutes: Amount(ADVANCE_MAXIMA.minutes),
+    hours: Amount(ADVANCE_MAXIMA.hours),
+    days: Amount(ADVANCE_MAXIMA.days),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Moves the clock forward by the sum of the amounts given: each at most 100 years in its unit, and the clock must then read at most 9999-12-31T23:59:59.999Z.',
+  },
 );
 export type AdvanceClockBody = Static<typeof AdvanceClockBody>;
 

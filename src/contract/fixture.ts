@@ -6,6 +6,18 @@ import { LimitSettings } from './admin-operations.js';
  * (README "Fixture format"). Entities nest through `children`; each node is checked with
  * `FixtureEntity` level by level, so errors can name the exact path.
  */
+/**
+ * Client secrets: at least 16 characters (ours: a guessable secret makes every other defence moot)
+ * and at most 42 (REFERENCE.md §1, Zuora's form limit). Generated secrets are 40.
+ */
+export const MIN_CLIENT_SECRET_LENGTH = 16;
+export const MAX_CLIENT_SECRET_LENGTH = 42;
+export const ClientSecret = Type.String({
+  minLength: MIN_CLIENT_SECRET_LENGTH,
+  maxLength: MAX_CLIENT_SECRET_LENGTH,
+  description: '16 to 42 characters.',
+});
+
 export const FixtureEntity = Type.Object(
   {
     id: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32}$' })),
@@ -22,7 +34,7 @@ export const FixtureEntity = Type.Object(
 export const FixtureClient = Type.Object(
   {
     clientId: Type.String({ minLength: 36, maxLength: 36 }),
-    clientSecret: Type.String({ minLength: 1, maxLength: 42 }),
+    clientSecret: ClientSecret,
     entities: Type.Array(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },

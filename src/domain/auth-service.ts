@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { Store, TenantRuntime } from '../storage/store.js';
 import { accessibleEntityIds, canAccess, userAccess } from './access.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
 import { hexToUuid, type IdGenerator, parseEntityId } from './ids.js';
 import type { AccessToken, Actor, Entity, Membership, OAuthClient, Tenant, User } from './model.js';
-import { hashToken, verifySecret } from './secrets.js';
+import { hashSecret, hashToken, verifySecret } from './secrets.js';
 import type { TenantClock } from './tenant-clock.js';
 import { runInTenantContext, type TenantContexts } from './tenant-context.js';
 
@@ -57,14 +58,29 @@ export interface AuthDeps {
   clock: TenantClock;
   ids: IdGenerator;
   contexts: TenantContexts;
+  /** Checks a client secret against its stored hash; tests observe it. */
+  verifySecret?: (secret: string, stored: string) => boolean;
 }
+
+/**
+ * What an unknown client_id's secret is checked against, so that `POST /oauth/token` does the same
+ * work for an unknown client id as for a known one, and the time it takes does not tell them apart.
+ * Made once per process from random bytes: no secret matches it.
+ */
+const UNKNOWN_CLIENT_HASH = hashSecret(randomBytes(30).toString('base64url'));
 
 const invalidToken = () =>
   new AppError('TOKEN_INVALID', undefined, {
     headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
   });
 
-export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
+export function createAuthService({
+  store,
+  clock,
+  ids,
+  contexts,
+  verifySecret: verify = verifySecret,
+}: AuthDeps) {
   /**
    * `verifyToken`, answering also the rows it read (the tenant, its state, the user), so that
    * authenticating a request reads each of them once. Nothing is cached across requests: a
@@ -78,8 +94,11 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
     const found = await store.findBearer(hashToken(bearer), entityId);
     if (!found) throw invalidToken();
     const { token, tenant, tenantState, user, client } = found;
-    // Expiry is judged by the token's tenant's clock, which the admin API may have moved.
-    if (token.expiresAt <= clock.nowFor(tenantState.clock)) throw invalidToken();
+    // A token lives one hour of its tenant's time as that clock reads now, judged on every request
+    // (kept lookups included): past its expiry, or issued after now because the admin API has
+    // moved the clock back since (a token of an advanced clock ends when the clock is reset).
+    const now = clock.nowFor(tenantState.clock);
+    if (token.expiresAt <= now || token.issuedAt > now) throw invalidToken();
     // A deactivated user's or client's tokens stop working at once (REFERENCE.md §6).
     if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
     const verified: VerifiedBearer = { token, tenant, tenantState, user };
@@ -106,11 +125,9 @@ export function createAuthService({ store, clock, ids, contexts }: AuthDeps) {
       if (request.grant_type !== 'client_credentials') throw new AppError('GRANT_TYPE_UNSUPPORTED');
 
       const client = known ? known.client : await store.findClient(request.client_id);
-      if (
-        !client ||
-        !verifySecret(request.client_secret, client.secretHash) ||
-        client.status === 'Inactive'
-      ) {
+      // Verified whether the client exists or not: the same work either way (no enumeration by timing).
+      const secretMatches = verify(request.client_secret, client?.secretHash ?? UNKNOWN_CLIENT_HASH);
+      if (!client || !secretMatches || client.status === 'Inactive') {
         throw new AppError('INVALID_CLIENT', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
       }
       const user = await store.findUser(client.tenantId, client.userId);

@@ -1,13 +1,38 @@
 /** Rules on entity fields shared by the API and the fixture loader (REFERENCE.md §4). */
 
 export const MAX_ENTITIES_PER_TENANT = 512;
+/**
+ * Levels of a hierarchy, the global entity being level 1. Zuora states no depth of its own; its 512
+ * entities per hierarchy allow a chain of 512, so that is the deepest the API can build, and the
+ * deepest a fixture may describe (checked before anything recurses into it).
+ */
+export const MAX_HIERARCHY_DEPTH = MAX_ENTITIES_PER_TENANT;
 export const MAX_NAME_LENGTH = 255;
 
-/** Letters, digits, space, period and hyphen (Zuora's rule for entity names). */
+/** Letters, digits, space, period and hyphen (Zuora's rule for entity names, REFERENCE.md §4). */
 const NAME_PATTERN = /^[\p{L}\p{N} .-]+$/u;
 
+/**
+ * Zuora's characters, 1 to 255 of them, and (ours) no space at either end: header values are
+ * trimmed, so `Global ` could never be named in the `entityName` header (docs/LIMITS.md).
+ */
 export function isValidEntityName(name: string): boolean {
-  return name.length >= 1 && name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name);
+  return (
+    name.length >= 1 &&
+    name.length <= MAX_NAME_LENGTH &&
+    NAME_PATTERN.test(name) &&
+    !name.startsWith(' ') &&
+    !name.endsWith(' ')
+  );
+}
+
+/**
+ * What makes two entity names the same name in a tenant: Unicode compatibility forms (NFKC:
+ * fullwidth `Ｇｌｏｂａｌ` is `Global`) and case (folded by upper- then lower-casing, so `ß` and
+ * `SS` meet too). Stored as `entities.name_key`, under a unique index.
+ */
+export function entityNameKey(name: string): string {
+  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }
 
 let timeZones: Set<string> | undefined;

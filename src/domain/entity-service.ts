@@ -3,6 +3,7 @@ import { isAdmin, userAccess } from './access.js';
 import { recordAudit } from './audit.js';
 import type { Clock } from './clock.js';
 import {
+  entityNameKey,
   isValidEntityName,
   isValidLocale,
   isValidTimezone,
@@ -93,7 +94,8 @@ function checkTimezone(timezone: string): void {
 }
 
 function nameTaken(entities: readonly Entity[], name: string, exceptId?: string): boolean {
-  return entities.some((e) => e.name === name && e.id !== exceptId);
+  const key = entityNameKey(name);
+  return entities.some((e) => entityNameKey(e.name) === key && e.id !== exceptId);
 }
 
 /** Inserts and renames hit the (tenant, name) unique index when a concurrent writer won the name. */

@@ -181,7 +181,8 @@ export const errorCatalogue = {
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     category: 30,
-    message: 'This Idempotency-Key was already used with another request (URL, method or body).',
+    message:
+      'This Idempotency-Key was already used with another request (method, URL, acting entity, caller, Zuora-Version or body).',
   },
   // Permissions (category 10).
   NOT_ENTITY_ADMIN: {

@@ -10,10 +10,12 @@ import {
 } from '../contract/fixture.js';
 import { parseApiVersion } from './api-version.js';
 import {
+  entityNameKey,
   isValidEntityName,
   isValidLocale,
   isValidTimezone,
   MAX_ENTITIES_PER_TENANT,
+  MAX_HIERARCHY_DEPTH,
 } from './entity-rules.js';
 import type { Connection, Entity, Membership, Role, User } from './model.js';
 import type { LimitSettings } from './rate-limits.js';
@@ -87,17 +89,35 @@ interface FlatEntity {
   parentName: string | null;
 }
 
+/**
+ * The entities in document order, parents first. A loop over an explicit stack, not recursion, and
+ * bounded in depth and count as it goes: a body nested 10,000 levels deep is a 400 naming the
+ * limit, not a stack overflow.
+ */
 function flattenEntities(root: unknown, base: string): FlatEntity[] {
   const out: FlatEntity[] = [];
-  const visit = (node: unknown, path: string, parentName: string | null) => {
+  const stack: { node: unknown; path: string; parentName: string | null; depth: number }[] = [
+    { node: root, path: base, parentName: null, depth: 1 },
+  ];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { node, path, parentName, depth } = next;
+    if (depth > MAX_HIERARCHY_DEPTH) {
+      throw new FixtureError(base, `a hierarchy is at most ${MAX_HIERARCHY_DEPTH} levels deep`);
+    }
     checkShape(FixtureEntity, node, path);
     const entity = node as FixtureEntityData;
     out.push({ node: entity, path, parentName });
-    (entity.children ?? []).forEach((child, i) => {
-      visit(child, `${path}.children[${i}]`, entity.name);
-    });
-  };
-  visit(root, base, null);
+    if (out.length > MAX_ENTITIES_PER_TENANT) break;
+    const children = entity.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push({
+        node: children[i],
+        path: `${path}.children[${i}]`,
+        parentName: entity.name,
+        depth: depth + 1,
+      });
+    }
+  }
   return out;
 }
 
@@ -137,12 +157,19 @@ function planTenant(data: FixtureTenant, base: string): PlannedTenant {
     throw new FixtureError(`${base}.entities`, `at most ${MAX_ENTITIES_PER_TENANT} entities per tenant`);
   }
   const byName = new Map<string, Omit<Entity, 'createdAt'>>();
+  const byKey = new Set<string>();
   const ids = new Set<string>();
   for (const { node, path, parentName } of flat) {
     if (!isValidEntityName(node.name)) {
-      throw new FixtureError(`${path}.name`, 'only letters, digits, space, period and hyphen are allowed');
+      throw new FixtureError(
+        `${path}.name`,
+        'only letters, digits, space, period and hyphen are allowed, with no space at either end',
+      );
     }
-    if (byName.has(node.name)) throw new FixtureError(`${path}.name`, `duplicate entity name '${node.name}'`);
+    if (byKey.has(entityNameKey(node.name))) {
+      throw new FixtureError(`${path}.name`, `duplicate entity name '${node.name}' (case and width aside)`);
+    }
+    byKey.add(entityNameKey(node.name));
     if (!isValidLocale(node.locale))
       throw new FixtureError(`${path}.locale`, `unknown locale '${node.locale}'`);
     if (!isValidTimezone(node.timezone)) {

@@ -2,6 +2,7 @@ import { type IdempotencyRecord, type Store, type StoreOps, UniqueViolation } fr
 import type { Clock } from './clock.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
+import { sha256Hex } from './secrets.js';
 
 /** REFERENCE.md §7: a first response is replayed for 24 hours, then the key is forgotten. */
 export const IDEMPOTENCY_TTL_MS = 24 * HOUR_MS;
@@ -18,27 +19,76 @@ export interface IdempotentRequest {
   key: string;
   method: string;
   url: string;
-  bodyHash: string;
+  /** `requestFingerprint` of the request; stored in the record's `bodyHash` column. */
+  fingerprint: string;
+}
+
+/** What makes two requests with one key the same request (docs/LIMITS.md, "Idempotency-Key"). */
+export interface FingerprintParts {
+  method: string;
+  /** The path and query as sent: the route and its parameters. */
+  url: string;
+  /** The caller: tenant, OAuth client and user. */
+  tenantId: string;
+  clientId: string;
+  userId: string;
+  /** The acting entity (Zuora-Entity-Ids, or the token's one entity). */
+  entityId: string;
+  /** The Zuora-Version the request is answered under (the header, else the tenant's default). */
+  apiVersion: string;
+  /** The parsed body; left out when body matching is off. */
+  body?: unknown;
+}
+
+/**
+ * JSON with object keys sorted at every depth, so `{"a":1,"b":2}` and `{"b":2,"a":1}` (or either
+ * gzipped, or spaced) are one body. Arrays keep their order: it is part of their meaning.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** One hash of everything that makes a request what it is; any difference on reuse of a key is 422. */
+export function requestFingerprint(parts: FingerprintParts): string {
+  return sha256Hex(
+    canonicalJson([
+      parts.method,
+      parts.url,
+      parts.tenantId,
+      parts.clientId,
+      parts.userId,
+      parts.entityId,
+      parts.apiVersion,
+      'body' in parts ? (parts.body ?? null) : { bodyIgnored: true },
+    ]),
+  );
 }
 
 export type IdempotencyDecision = 'claim' | 'reclaim' | 'replay' | 'in-flight' | 'mismatch';
 
 /**
- * The pure decision for a request carrying a key, given what is stored for it. `matchBody: false`
- * is the setting that replays a stored response even when the body differs.
+ * The pure decision for a request carrying a key, given what is stored for it. The body counts
+ * unless the service was told to ignore it (`matchBody: false`, then left out of the fingerprint).
  */
 export function decideIdempotency(
   existing: IdempotencyRecord | undefined,
   request: IdempotentRequest,
   now: number,
-  options: { matchBody: boolean } = { matchBody: true },
 ): IdempotencyDecision {
   if (!existing) return 'claim';
   if (existing.expiresAt <= now) return 'reclaim';
   const sameRequest =
     existing.method === request.method &&
     existing.url === request.url &&
-    (!options.matchBody || existing.bodyHash === request.bodyHash);
+    existing.bodyHash === request.fingerprint;
   if (!sameRequest) return 'mismatch';
   if (existing.state === 'running') return existing.lockedUntil > now ? 'in-flight' : 'reclaim';
   return 'replay';
@@ -78,8 +128,10 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
     now: number,
     response: StoredResponse | null,
   ): IdempotencyRecord {
+    const { fingerprint, ...rest } = request;
     return {
-      ...request,
+      ...rest,
+      bodyHash: fingerprint,
       state: response ? 'done' : 'running',
       lockedUntil: now + IDEMPOTENCY_LEASE_MS,
       responseStatus: response?.status ?? null,
@@ -138,7 +190,7 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
     now: number,
   ): Promise<{ existing: IdempotencyRecord | undefined; decision: IdempotencyDecision }> {
     const existing = await reader.findIdempotencyRecord(request.tenantId, request.clientId, request.key);
-    return { existing, decision: decideIdempotency(existing, request, now, { matchBody }) };
+    return { existing, decision: decideIdempotency(existing, request, now) };
   }
 
   /** The stored response to replay; throws for a key in flight or used for another request. */
@@ -162,6 +214,13 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
   }
 
   return {
+    /** The request's fingerprint; without its body when body matching is off. */
+    fingerprint(parts: FingerprintParts): string {
+      if (matchBody) return requestFingerprint(parts);
+      const { body: _ignored, ...withoutBody } = parts;
+      return requestFingerprint(withoutBody);
+    },
+
     /**
      * Runs a request under its key, in one transaction: `work` runs (given the transaction, which
      * the domain service it calls joins: StoreOps.transaction) and answers the response as it will

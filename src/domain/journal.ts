@@ -18,11 +18,11 @@ export interface JournalEntry {
   /** When the request arrived, ISO 8601. */
   at: string;
   method: string;
-  /** The path and query as sent. */
+  /** The path and query as sent, secret-bearing parameters masked. */
   url: string;
-  /** The request's headers; the bearer token masked. */
+  /** The request's headers; secret-bearing ones masked. */
   headers: Record<string, string>;
-  /** The parsed body (client_secret masked), or null when none was read. */
+  /** The parsed body (client_secret and other secret fields masked), or null when none was read. */
   body: unknown;
   /** The HTTP status; 0 for a dropped connection. */
   status: number;
@@ -62,14 +62,85 @@ const NO_TEXT = 0xffffffff;
 
 const pathOf = (url: string) => url.split('?')[0] ?? url;
 
-/** Keeps the first and last 4 characters visible, so two tokens can be told apart but not used. */
+/**
+ * Keeps at most the first 4 characters of a secret visible (none of one shorter than 16), so two
+ * tokens can be told apart but not used, nor guessed from what is shown.
+ */
 export function maskSecret(value: string): string {
-  return value.length <= 12 ? '****' : `${value.slice(0, 4)}****${value.slice(-4)}`;
+  return value.length < 16 ? '****' : `${value.slice(0, 4)}****`;
 }
 
+/** An `Authorization`-like value: the scheme (`Bearer`, `Basic`) stays, the credentials are masked. */
 export function maskAuthorization(value: string): string {
   const match = value.match(/^(\S+)\s+(\S+)\s*$/);
   return match ? `${match[1]} ${maskSecret(match[2] ?? '')}` : maskSecret(value);
+}
+
+/**
+ * Names of query parameters, headers and top-level body fields whose values are secrets, in the
+ * journal and the logs (docs/LIMITS.md, "Secrets in the journal and the logs"): client_secret,
+ * access_token, token, password, Authorization, Proxy-Authorization, Cookie, Set-Cookie,
+ * X-Api-Key and their kin. Idempotency-Key and Zuora-Track-Id are not secrets.
+ */
+const SECRET_NAME = /secret|passw|token|auth|cookie|api[-_]?key|session|credential|signature/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** A header's value as the journal and the logs show it. */
+export function maskHeader(name: string, value: string): string {
+  if (!isSecretName(name)) return value;
+  return /authorization$/i.test(name) ? maskAuthorization(value) : maskSecret(value);
+}
+
+export function maskHeaders(
+  headers: Record<string, string | string[] | number | undefined>,
+): Record<string, string> {
+  const masked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    masked[name] = maskHeader(name, Array.isArray(value) ? value.join(', ') : String(value));
+  }
+  return masked;
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** A path and query with the values of secret-bearing query parameters masked. */
+export function maskUrl(url: string): string {
+  const mark = url.indexOf('?');
+  if (mark < 0) return url;
+  const query = url
+    .slice(mark + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals < 0 ? pair : pair.slice(0, equals);
+      if (equals < 0 || !isSecretName(decoded(name))) return pair;
+      return `${name}=${encodeURIComponent(maskSecret(decoded(pair.slice(equals + 1))))}`;
+    })
+    .join('&');
+  return `${url.slice(0, mark)}?${query}`;
+}
+
+/** A parsed body with the values of secret-named top-level fields masked (the token form's client_secret). */
+export function maskBody(body: unknown): unknown {
+  if (body === undefined) return null;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  let masked: Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries(body)) {
+    if (!isSecretName(name) || typeof value !== 'string') continue;
+    masked ??= { ...body };
+    masked[name] = maskSecret(value);
+  }
+  return masked ?? body;
 }
 
 /** A response body as the journal shows it: parsed when JSON, a bearer token in it masked. */

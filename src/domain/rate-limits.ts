@@ -5,7 +5,7 @@ import { AppError } from './errors.js';
 
 /**
  * Zuora's limits (REFERENCE.md §2): requests per tenant over a minute, an hour and a day, requests in
- * flight per entity, and /oauth/token calls per client IP. The decisions here are pure; the counting
+ * flight per entity, and /oauth/token calls per tenant and client IP. The decisions here are pure; the counting
  * lives in the database (rate windows, so they hold across instances) and in memory (concurrency).
  */
 
@@ -17,7 +17,7 @@ export interface Limits {
   perDay: number;
   /** Requests in flight per entity (Zuora's "Default" concurrency type). */
   concurrency: number;
-  /** POST /oauth/token per client IP and minute. */
+  /** POST /oauth/token per tenant, client IP and minute. */
   tokenPerMinute: number;
 }
 
@@ -206,9 +206,13 @@ export function createLimitService({
         { scope: `tenant:${tenantId}`, window: 'day', limit: limits.perDay },
       ]),
 
-    /** Counts one token request from an IP address. */
-    hitToken: (ip: string, limits: Limits) =>
-      count([{ scope: `token-ip:${ip}`, window: 'minute', limit: limits.tokenPerMinute }]),
+    /**
+     * Counts one token request from an IP address to a tenant. Per tenant, as all of Zuora's limits
+     * are (REFERENCE.md §2: each tenant is its own service, with its own `/oauth/token` count), so
+     * one tenant's token requests never push another tenant's clients into 429.
+     */
+    hitToken: (tenantId: string, ip: string, limits: Limits) =>
+      count([{ scope: `token-ip:${tenantId}:${ip}`, window: 'minute', limit: limits.tokenPerMinute }]),
 
     /** Takes a slot for a request in the entity; `release` must be called once it is answered. */
     enter(entityId: string, limit: number): { allowed: boolean; remaining: number; release: () => void } {

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { AppError } from './errors.js';
 import { currentTenantContext } from './tenant-context.js';
 
 /**
@@ -11,6 +12,31 @@ export interface TenantClockState {
 }
 
 export const REAL_TIME: TenantClockState = Object.freeze({ offsetMs: 0, frozenAt: null });
+
+/**
+ * The times a tenant's clock may read (docs/LIMITS.md, "Admin API times"): from the Unix epoch to
+ * the last millisecond of year 9999, the range ISO 8601 writes with a four-digit year. Zuora's
+ * date-times have four-digit years; JavaScript's Date cannot render beyond ±8.64e15 ms at all.
+ */
+export const MIN_TENANT_TIME = 0;
+export const MAX_TENANT_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+export const TENANT_TIME_RANGE = '1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z';
+
+/**
+ * Refuses a clock state whose time is out of range now, before it is stored: such a state
+ * could not be rendered (a 500 on every later request of the tenant until the clock is reset).
+ * `field` names what the caller sent that led there.
+ */
+export function checkClockState(state: TenantClockState, serverNow: number, field: string): TenantClockState {
+  const time = tenantTime(state, serverNow);
+  if (!Number.isSafeInteger(time) || time < MIN_TENANT_TIME || time > MAX_TENANT_TIME) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Invalid value for ${field}: the tenant's clock must read from ${TENANT_TIME_RANGE}.`,
+    );
+  }
+  return state;
+}
 
 export function isRealTime(state: TenantClockState): boolean {
   return state.frozenAt === null && state.offsetMs === 0;

@@ -6,6 +6,7 @@ import {
   type QueryResult,
   sql,
 } from 'kysely';
+import { entityNameKey } from '../domain/entity-rules.js';
 import type { Connection, ConnectionStatus } from '../domain/model.js';
 import { sha256Hex } from '../domain/secrets.js';
 import * as map from './row-mappers.js';
@@ -372,7 +373,7 @@ export function createStoreOps(
         .selectFrom('entities')
         .selectAll()
         .where('tenant_id', '=', tenantId)
-        .where('name', '=', name)
+        .where('name_key', '=', entityNameKey(name))
         .executeTakeFirst();
       return row && map.toEntity(row);
     },
@@ -401,7 +402,10 @@ export function createStoreOps(
     },
     async updateEntity(tenantId, id, patch) {
       const values: Partial<Database['entities']> = {};
-      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.name !== undefined) {
+        values.name = patch.name;
+        values.name_key = entityNameKey(patch.name);
+      }
       if (patch.displayName !== undefined) values.display_name = patch.displayName;
       if (patch.locale !== undefined) values.locale = patch.locale;
       if (patch.timezone !== undefined) values.timezone = patch.timezone;

@@ -1,3 +1,4 @@
+import { entityNameKey } from '../domain/entity-rules.js';
 import type { FaultKind, FaultRule } from '../domain/fault-rules.js';
 import type {
   AccessToken,
@@ -76,7 +77,7 @@ export const toTenantOverview = (
   resettable: Boolean(r.resettable),
 });
 
-export const toEntity = (r: EntitiesTable): Entity => ({
+export const toEntity = (r: Omit<EntitiesTable, 'name_key'>): Entity => ({
   id: r.id,
   tenantId: r.tenant_id,
   name: r.name,
@@ -91,6 +92,7 @@ export const fromEntity = (e: Entity): EntitiesTable => ({
   id: e.id,
   tenant_id: e.tenantId,
   name: e.name,
+  name_key: entityNameKey(e.name),
   display_name: e.displayName,
   locale: e.locale,
   timezone: e.timezone,

@@ -18,6 +18,8 @@ export interface EntitiesTable {
   id: string;
   tenant_id: string;
   name: string;
+  /** entityNameKey(name): unique per tenant (migration 0004). */
+  name_key: string;
   display_name: string;
   locale: string;
   timezone: string;

@@ -95,6 +95,51 @@ for (const database of testDatabases) {
       assert.equal((await fresh.list()).statusCode, 200);
     });
 
+    for (const [what, advance] of [
+      ['a year', { days: 365 }],
+      ['25 hours (the README example)', { hours: 25 }],
+    ] as const) {
+      it(`ends a token issued while the clock was advanced ${what} once the clock is set back (401)`, {
+        timeout: 30_000,
+      }, async (t) => {
+        const { app } = await buildAdmin(t, { database });
+        const tenant = await createTenant(app);
+        const [client] = tenant.clients;
+        assert.ok(client);
+        const clock = `/admin/v1/tenants/${tenant.id}/clock`;
+        const before = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        assert.equal((await admin(app, 'POST', `${clock}/advance`, advance)).statusCode, 200);
+        const advanced = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        assert.equal((await advanced.list()).statusCode, 200);
+        assert.equal((await before.list()).statusCode, 401);
+
+        assert.equal((await admin(app, 'DELETE', clock)).statusCode, 200);
+        const afterReset = await advanced.list();
+        assert.equal(afterReset.statusCode, 401);
+        assert.equal(category(afterReset), 11);
+        // A token issued now lives its hour of real time again.
+        const fresh = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        assert.equal((await fresh.list()).statusCode, 200);
+      });
+    }
+
+    it('ends a token issued after the time a clock is set back to, and keeps one issued before it', {
+      timeout: 30_000,
+    }, async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const [client] = tenant.clients;
+      assert.ok(client);
+      const clock = `/admin/v1/tenants/${tenant.id}/clock`;
+      await admin(app, 'PUT', clock, { time: '2030-01-01T00:00:00.000Z', frozen: true });
+      const early = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      await admin(app, 'PUT', clock, { time: '2030-01-01T00:30:00.000Z' });
+      const late = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      await admin(app, 'PUT', clock, { time: '2030-01-01T00:10:00.000Z' });
+      assert.equal((await early.list()).statusCode, 200);
+      assert.equal((await late.list()).statusCode, 401);
+    });
+
     it('an Idempotency-Key is replayed within 24 hours of tenant time and runs again after', async (t) => {
       const { app } = await buildAdmin(t, { database });
       const tenant = await createTenant(app);
@@ -156,6 +201,57 @@ for (const database of testDatabases) {
       assert.equal(category(negative), 20);
       const unknown = await admin(app, 'GET', '/admin/v1/tenants/1/clock');
       assert.equal(unknown.statusCode, 404);
+    });
+  });
+}
+
+for (const database of testDatabases) {
+  describe(`${database.name}: bounded clock times`, { timeout: 60_000 }, () => {
+    const tooFar: [string, Record<string, unknown>, string][] = [
+      ['a billion days', { days: 1_000_000_000 }, 'days'],
+      ['2^63 milliseconds', { milliseconds: 2 ** 63 }, 'milliseconds'],
+      ['hours past 100 years', { hours: 36_525 * 24 + 1 }, 'hours'],
+    ];
+    for (const [what, body, field] of tooFar) {
+      it(`answers 400 naming ${field} for an advance of ${what}, and the tenant keeps working`, async (t) => {
+        const { app } = await buildAdmin(t, { database });
+        const tenant = await createTenant(app);
+        const url = `/admin/v1/tenants/${tenant.id}/clock`;
+        const res = await admin(app, 'POST', `${url}/advance`, body);
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().success, false);
+        assert.match(res.json().reasons[0].message, new RegExp(field));
+        const after = await admin(app, 'GET', url);
+        assert.equal(after.statusCode, 200, after.body);
+        assert.equal(after.json().offsetMs, 0);
+        assert.equal((await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}`)).statusCode, 200);
+      });
+    }
+
+    it('answers 400 naming the range when advances would take the clock past 9999-12-31', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const url = `/admin/v1/tenants/${tenant.id}/clock`;
+      const set = await admin(app, 'PUT', url, { time: '9990-01-01T00:00:00.000Z', frozen: true });
+      assert.equal(set.statusCode, 200, set.body);
+      const res = await admin(app, 'POST', `${url}/advance`, { days: 36_525 });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().reasons[0].message, /days.*9999-12-31T23:59:59\.999Z/);
+      assert.equal((await admin(app, 'GET', url)).json().time, '9990-01-01T00:00:00.000Z');
+      const last = await admin(app, 'PUT', url, { time: '9999-12-31T23:59:59.999Z' });
+      assert.equal(last.statusCode, 200, last.body);
+      const onePast = await admin(app, 'POST', `${url}/advance`, { milliseconds: 1 });
+      assert.equal(onePast.statusCode, 400, onePast.body);
+    });
+
+    it('answers 400 naming time for a time before 1970', async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const url = `/admin/v1/tenants/${tenant.id}/clock`;
+      const res = await admin(app, 'PUT', url, { time: '0001-01-01T00:00:00.000Z' });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().reasons[0].message, /time/);
+      assert.equal((await admin(app, 'GET', url)).json().offsetMs, 0);
     });
   });
 }

@@ -36,7 +36,7 @@ function seededFixture() {
             clients: [
               {
                 clientId: '66666666-6666-4666-8666-666666666666',
-                clientSecret: 'seeded-secret',
+                clientSecret: 'seeded-secret-0123',
                 entities: ['Global', 'Seeded-US'],
               },
             ],
@@ -101,7 +101,7 @@ for (const database of testDatabases) {
     it('derives the tenant id from idSeed and generates the same ids on every load', async (t) => {
       const seededClient = {
         clientId: '66666666-6666-4666-8666-666666666666',
-        clientSecret: 'seeded-secret',
+        clientSecret: 'seeded-secret-0123',
       };
       const runs: { tenantId: string; idSeed: unknown; connectionId: string }[] = [];
       for (let run = 0; run < 2; run++) {

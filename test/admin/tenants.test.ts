@@ -9,6 +9,7 @@ import {
   buildAdmin,
   category,
   createTenant,
+  OPERATOR_TOKEN,
   shopTenant,
   tokenFor,
   zuora,
@@ -80,7 +81,7 @@ for (const database of testDatabases) {
     it('refuses a client id another tenant holds (400, category 20)', async (t) => {
       const { app } = await buildAdmin(t, { database });
       const body = shopTenant();
-      const taken = { clientId: clients.globalAdmin.id, clientSecret: 'x', entities: ['Global'] };
+      const taken = { clientId: clients.globalAdmin.id, clientSecret: 'x'.repeat(16), entities: ['Global'] };
       const response = await admin(app, 'POST', '/admin/v1/tenants', {
         ...body,
         users: [{ ...body.users[0], clients: [taken] }],
@@ -111,6 +112,27 @@ for (const database of testDatabases) {
         response.json().reasons[0].message,
         "Invalid tenant: users[0].homeEntity: no entity named 'Shop-UK' in this tenant",
       );
+    });
+
+    it('answers 400 naming the depth limit for a tenant body nested 10,000 levels deep', {
+      timeout: 30_000,
+    }, async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      // Written as text: 10,000 levels is deeper than JSON.stringify's own recursion cares for.
+      const level = (i: number) => `{"name":"L${i}","locale":"en_US","timezone":"UTC","children":[`;
+      let text = '{"name":"Deep","entities":[';
+      for (let i = 1; i <= 10_000; i++) text += level(i);
+      text += `${']}'.repeat(10_000)}]}`;
+      const response = await app.inject({
+        method: 'POST',
+        url: '/admin/v1/tenants',
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+        payload: text,
+      });
+      assert.equal(response.statusCode, 400, response.body.slice(0, 500));
+      assert.equal(category(response), 20);
+      assert.match(response.json().reasons[0].message, /at most 512 levels deep/);
+      assert.equal((await admin(app, 'GET', '/admin/v1/tenants')).statusCode, 200);
     });
 
     it('refuses an unknown field in the body (400, category 21)', async (t) => {

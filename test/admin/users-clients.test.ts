@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { testDatabases } from '../helpers/databases.js';
-import { accessToken, admin, buildAdmin, category, createTenant, tokenFor, zuora } from './admin-helpers.js';
+import {
+  accessToken,
+  admin,
+  buildAdmin,
+  category,
+  createTenant,
+  shopTenant,
+  tokenFor,
+  zuora,
+} from './admin-helpers.js';
 
 for (const database of testDatabases) {
   describe(`${database.name}: admin users and OAuth clients`, () => {
@@ -72,6 +81,40 @@ for (const database of testDatabases) {
       assert.deepEqual(Object.keys(again).sort(), ['clientId', 'entityIds', 'status', 'userId']);
       assert.ok(!listed.body.includes(client.clientSecret));
       assert.ok(!(await store.findClient(client.clientId))?.secretHash.includes(client.clientSecret));
+    });
+
+    it('refuses a client secret shorter than 16 characters (400, category 20, naming clientSecret), in a client and in a tenant body', {
+      timeout: 30_000,
+    }, async (t) => {
+      const { app } = await buildAdmin(t, { database });
+      const tenant = await createTenant(app);
+      const short = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clients`, {
+        user: 'admin@shop.test',
+        entities: ['Global'],
+        clientSecret: 'x',
+      });
+      assert.equal(short.statusCode, 400, short.body);
+      assert.equal(category(short), 20);
+      assert.match(short.json().reasons[0].message, /clientSecret.*16/);
+
+      const body = shopTenant('Short');
+      const user = body.users[0];
+      assert.ok(user);
+      const inBody = await admin(app, 'POST', '/admin/v1/tenants', {
+        ...body,
+        users: [{ ...user, clients: [{ clientSecret: '0123456789abcde', entities: ['Global'] }] }],
+      });
+      assert.equal(inBody.statusCode, 400, inBody.body);
+      assert.equal(category(inBody), 20);
+      assert.match(inBody.json().reasons[0].message, /clientSecret.*16/);
+
+      const sixteen = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clients`, {
+        user: 'admin@shop.test',
+        entities: ['Global'],
+        clientSecret: '0123456789abcdef',
+      });
+      assert.equal(sixteen.statusCode, 201, sixteen.body);
+      assert.equal((await tokenFor(app, sixteen.json())).statusCode, 200);
     });
 
     it('refuses a client for an entity its user cannot access (400, category 20)', async (t) => {

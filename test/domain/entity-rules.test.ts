@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  entityNameKey,
   isValidEntityName,
   isValidLocale,
   isValidTimezone,
@@ -24,6 +25,8 @@ describe('entity names', () => {
     'a\nb',
     'a\tb',
     'Acme!',
+    'Global ',
+    ' Global',
   ]) {
     it(`rejects ${JSON.stringify(name.length > 20 ? `${name.slice(0, 5)}…(${name.length})` : name)}`, () => {
       assert.equal(isValidEntityName(name), false);
@@ -32,6 +35,16 @@ describe('entity names', () => {
   it('keeps the limits of REFERENCE.md §4', () => {
     assert.equal(MAX_NAME_LENGTH, 255);
     assert.equal(MAX_ENTITIES_PER_TENANT, 512);
+  });
+});
+
+describe('entity name keys', () => {
+  it('are the same for names that differ only by case or Unicode compatibility form', () => {
+    const key = entityNameKey('Global');
+    for (const name of ['global', 'GLOBAL', 'Ｇｌｏｂａｌ', 'ｇｌｏｂａｌ'])
+      assert.equal(entityNameKey(name), key, name);
+    assert.equal(entityNameKey('STRASSE'), entityNameKey('straße'));
+    assert.notEqual(entityNameKey('Global'), entityNameKey('Globa1'));
   });
 });
 

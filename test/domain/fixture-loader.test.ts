@@ -200,6 +200,40 @@ describe('planFixture accepts', () => {
   });
 });
 
+/** A chain of `depth` entities, each the only child of the one above. */
+function chain(depth: number) {
+  const root: { name: string; locale: string; timezone: string; children?: unknown[] } = {
+    name: 'L1',
+    locale: 'en_US',
+    timezone: 'UTC',
+  };
+  let node = root;
+  for (let level = 2; level <= depth; level++) {
+    const child = { name: `L${level}`, locale: 'en_US', timezone: 'UTC' };
+    node.children = [child];
+    node = child;
+  }
+  return { tenants: [{ name: 'Deep', entities: [root] }] };
+}
+
+describe('planFixture bounds the hierarchy depth', { timeout: 30_000 }, () => {
+  it('accepts a chain of 512 levels', () => {
+    assert.equal(planFixture(chain(512))[0]?.entities.length, 512);
+  });
+  it('refuses 513 levels, naming the limit', () => {
+    assert.throws(
+      () => planFixture(chain(513)),
+      (error: unknown) =>
+        error instanceof FixtureError &&
+        error.path === 'fixture.tenants[0].entities[0]' &&
+        /at most 512 levels deep/.test(error.message),
+    );
+  });
+  it('refuses 10,000 levels with the same error, without overflowing the stack', () => {
+    assert.throws(() => planFixture(chain(10_000)), /at most 512 levels deep/);
+  });
+});
+
 describe('planFixture rejects, naming the field', () => {
   const t = 'fixture.tenants[0]';
   const root = `${t}.entities[0]`;
@@ -301,6 +335,18 @@ describe('planFixture rejects, naming the field', () => {
       change: (f) => (f.tenants[0].entities[0].children[1].name = 'Acme-US-West'),
     },
     {
+      title: 'an entity name the same as another but for case and width',
+      path: `${root}.children[1].name`,
+      message: /duplicate entity name 'ａｃｍｅ-us-west'/,
+      change: (f) => (f.tenants[0].entities[0].children[1].name = 'ａｃｍｅ-us-west'),
+    },
+    {
+      title: 'an entity name with a space at its end',
+      path: `${root}.children[1].name`,
+      message: /no space at either end/,
+      change: (f) => (f.tenants[0].entities[0].children[1].name = 'Acme-EU '),
+    },
+    {
       title: 'an entity name with a forbidden character',
       path: `${root}.children[1].name`,
       change: (f) => (f.tenants[0].entities[0].children[1].name = 'Acme_EU'),
@@ -376,6 +422,12 @@ describe('planFixture rejects, naming the field', () => {
       title: 'a clientId of 37 characters',
       path: `${t}.users[0].clients[0].clientId`,
       change: (f) => (f.tenants[0].users[0].clients[0].clientId = 'x'.repeat(37)),
+    },
+    {
+      title: 'a clientSecret of 15 characters',
+      path: `${t}.users[0].clients[0].clientSecret`,
+      message: /16/,
+      change: (f) => (f.tenants[0].users[0].clients[0].clientSecret = 's'.repeat(15)),
     },
     {
       title: 'a clientSecret of 43 characters',
@@ -458,7 +510,11 @@ describe('planFixture rejects, naming the field', () => {
           name: 'Other',
           entities: [{ name: 'G', locale: 'en_US', timezone: 'UTC' }],
           users: [
-            { username: 'o', homeEntity: 'G', clients: [{ clientId, clientSecret: 'x', entities: ['G'] }] },
+            {
+              username: 'o',
+              homeEntity: 'G',
+              clients: [{ clientId, clientSecret: 'x'.repeat(16), entities: ['G'] }],
+            },
           ],
         }),
     },

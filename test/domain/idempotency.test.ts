@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { Clock } from '../../src/domain/clock.js';
 import {
+  canonicalJson,
   createIdempotencyService,
   decideIdempotency,
+  type FingerprintParts,
   IDEMPOTENCY_LEASE_MS,
   IDEMPOTENCY_TTL_MS,
   type IdempotentRequest,
+  requestFingerprint,
 } from '../../src/domain/idempotency.js';
 import type { IdempotencyRecord } from '../../src/storage/store.js';
 import { type TestDatabase, testDatabases } from '../helpers/databases.js';
@@ -28,13 +31,15 @@ const request: IdempotentRequest = {
   key: 'key-1',
   method: 'POST',
   url: '/v1/entity-connections',
-  bodyHash: 'a'.repeat(64),
+  fingerprint: 'a'.repeat(64),
 };
+const { fingerprint: storedFingerprint, ...requestColumns } = request;
 const now = Date.UTC(2026, 10, 30, 12);
 
 function record(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
   return {
-    ...request,
+    ...requestColumns,
+    bodyHash: storedFingerprint,
     state: 'done',
     lockedUntil: now - 1000,
     responseStatus: 200,
@@ -70,20 +75,53 @@ describe('decideIdempotency', () => {
   it('answers mismatch for another method', () => {
     assert.equal(decideIdempotency(record({ method: 'PATCH' }), request, now), 'mismatch');
   });
-  it('answers mismatch for another body', () => {
+  it('answers mismatch for another fingerprint', () => {
     assert.equal(decideIdempotency(record({ bodyHash: 'b'.repeat(64) }), request, now), 'mismatch');
   });
   it('answers mismatch for another body even while the first is running', () => {
     const running = record({ state: 'running', lockedUntil: now + 1, bodyHash: 'b'.repeat(64) });
     assert.equal(decideIdempotency(running, request, now), 'mismatch');
   });
-  it('replays despite another body when matchBody is false', () => {
-    const other = record({ bodyHash: 'b'.repeat(64) });
-    assert.equal(decideIdempotency(other, request, now, { matchBody: false }), 'replay');
+});
+
+describe('requestFingerprint', { timeout: 10_000 }, () => {
+  const parts: FingerprintParts = {
+    method: 'POST',
+    url: '/v1/entity-connections',
+    tenantId: '6398',
+    clientId: 'c1',
+    userId: 'u1',
+    entityId: 'e'.repeat(32),
+    apiVersion: '2024-05-20',
+    body: { a: 1, b: { c: [1, 2], d: 'x' } },
+  };
+  it('is the same for the same body with its keys in another order, at any depth', () => {
+    assert.equal(
+      requestFingerprint(parts),
+      requestFingerprint({ ...parts, body: { b: { d: 'x', c: [1, 2] }, a: 1 } }),
+    );
+    assert.equal(canonicalJson({ b: 2, a: 1 }), '{"a":1,"b":2}');
   });
-  it('still answers mismatch for another URL when matchBody is false', () => {
-    const other = record({ url: '/other', bodyHash: 'b'.repeat(64) });
-    assert.equal(decideIdempotency(other, request, now, { matchBody: false }), 'mismatch');
+  for (const [what, change] of [
+    ['method', { method: 'PUT' }],
+    ['URL', { url: '/v1/entity-connections?x=1' }],
+    ['tenant', { tenantId: '7001' }],
+    ['client', { clientId: 'c2' }],
+    ['user', { userId: 'u2' }],
+    ['acting entity', { entityId: 'f'.repeat(32) }],
+    ['Zuora-Version', { apiVersion: '211.0' }],
+    ['body', { body: { a: 1, b: { c: [2, 1], d: 'x' } } }],
+    ['body left out', { body: undefined }],
+  ] as const) {
+    it(`differs for another ${what}`, () => {
+      assert.notEqual(requestFingerprint({ ...parts, ...change }), requestFingerprint(parts));
+    });
+  }
+  it('leaves the body out when body matching is off, and nothing else', () => {
+    const store = {} as never;
+    const service = createIdempotencyService({ store, clock: manualClock(now), matchBody: false });
+    assert.equal(service.fingerprint(parts), service.fingerprint({ ...parts, body: { other: true } }));
+    assert.notEqual(service.fingerprint(parts), service.fingerprint({ ...parts, entityId: 'f'.repeat(32) }));
   });
 });
 
@@ -109,7 +147,8 @@ async function assertAppError(promise: Promise<unknown>, code: string, status: n
 /** A stored claim of a request still running under the three-transaction scheme (or whose process died). */
 function runningClaim(at: number): IdempotencyRecord {
   return {
-    ...request,
+    ...requestColumns,
+    bodyHash: storedFingerprint,
     state: 'running',
     lockedUntil: at + IDEMPOTENCY_LEASE_MS,
     responseStatus: null,
@@ -208,7 +247,7 @@ for (const database of testDatabases) {
     for (const [what, change] of [
       ['URL', { url: '/v1/entities' }],
       ['method', { method: 'PATCH' }],
-      ['body', { bodyHash: 'c'.repeat(64) }],
+      ['fingerprint', { fingerprint: 'c'.repeat(64) }],
     ] as const) {
       it(`answers 422 to the same key with another ${what}`, async (t) => {
         const { service } = await setup(t, database);
@@ -223,11 +262,29 @@ for (const database of testDatabases) {
 
     it('replays despite another body when body matching is off', async (t) => {
       const { service } = await setup(t, database, { matchBody: false });
-      await service.run(request, async () => response);
-      assert.deepEqual(await service.run({ ...request, bodyHash: 'c'.repeat(64) }, async () => response), {
-        kind: 'replay',
-        response,
-      });
+      const parts = {
+        method: 'POST',
+        url: request.url,
+        tenantId: request.tenantId,
+        clientId: request.clientId,
+        userId: 'u',
+        entityId: 'e',
+        apiVersion: '',
+      };
+      await service.run(
+        { ...request, fingerprint: service.fingerprint({ ...parts, body: { a: 1 } }) },
+        async () => response,
+      );
+      assert.deepEqual(
+        await service.run(
+          { ...request, fingerprint: service.fingerprint({ ...parts, body: { a: 2 } }) },
+          async () => response,
+        ),
+        {
+          kind: 'replay',
+          response,
+        },
+      );
     });
 
     it('keeps keys apart by tenant and by client', async (t) => {

@@ -81,7 +81,7 @@ describe('journal', () => {
     journal.record('t', record(2, '{"access_token":"abcdefghijklmnopqrstuvwxyz"}'));
     const [token, plain] = journal.list('t');
     assert.equal(plain?.response, 'plain text');
-    assert.deepEqual(token?.response, { access_token: 'abcd****wxyz' });
+    assert.deepEqual(token?.response, { access_token: 'abcd****' });
   });
 
   it('holds at most maxBytes per tenant: older entries go first, an entry too large for all of it loses its bodies', () => {

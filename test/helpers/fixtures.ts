@@ -14,7 +14,7 @@ export const ids = {
   otherSub: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
 } as const;
 
-/** Client ids are 36 characters; secrets at most 42. */
+/** Client ids are 36 characters; secrets 16 to 42. */
 export const clients = {
   /** Global admin, administrator everywhere, token for Global, US, EU and APAC. */
   globalAdmin: {
@@ -22,13 +22,13 @@ export const clients = {
     secret: 'global-admin-secret-0123456789abcdefghij',
   },
   /** Administrator of US only, with Standard access to EU; token for US and EU. */
-  usAdmin: { id: '22222222-2222-4222-8222-222222222222', secret: 'us-admin-secret' },
+  usAdmin: { id: '22222222-2222-4222-8222-222222222222', secret: 'us-admin-secret-0123' },
   /** Administrator of US only; token for US alone (no Zuora-Entity-Ids needed). */
   usAdminSingle: { id: '22222222-2222-4222-8222-333333333333', secret: 'us-admin-single-secret' },
   /** Administrator of EU; token for EU alone. */
-  euAdmin: { id: '33333333-3333-4333-8333-333333333333', secret: 'eu-admin-secret' },
+  euAdmin: { id: '33333333-3333-4333-8333-333333333333', secret: 'eu-admin-secret-0123' },
   /** Standard user of Global and US. */
-  standard: { id: '44444444-4444-4444-8444-444444444444', secret: 'standard-secret' },
+  standard: { id: '44444444-4444-4444-8444-444444444444', secret: 'standard-secret-0123' },
   /** Global admin of another tenant. */
   otherTenantAdmin: { id: '55555555-5555-4555-8555-555555555555', secret: 'other-tenant-secret' },
 } as const;

@@ -299,6 +299,33 @@ for (const database of testDatabases) {
       await createOk(admin, child('Other-UK', ids.global));
     });
 
+    it('answers 400 with category 20 for a name with a space at either end, or the same as another but for case or width', {
+      timeout: 30_000,
+    }, async (t) => {
+      const { app, store } = await build(t, { database });
+      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      for (const name of ['Global ', ' Acme-X', 'global', 'GLOBAL', 'Ｇｌｏｂａｌ', 'ａｃｍｅ-us']) {
+        assertError(await admin.create(child(name, ids.global)), 400, 20);
+      }
+      assert.deepEqual(await listNames(admin, '?provisioned=false'), ['Acme-Lab']);
+      // A rename meets the same rule, and the database's unique index holds it under a direct write.
+      assertError(await admin.update(ids.lab, { name: 'acme-us' }), 400, 20);
+      await assert.rejects(
+        store.insertEntity({
+          id: 'c'.repeat(32),
+          tenantId: ids.tenant,
+          name: 'ACME-EU',
+          displayName: 'x',
+          locale: 'en_US',
+          timezone: 'UTC',
+          status: 'Unprovisioned',
+          parentId: ids.global,
+          createdAt: 0,
+        }),
+      );
+      await createOk(admin, child('Acme-Global', ids.global));
+    });
+
     it('answers 400 with category 21 for an unknown field', async (t) => {
       const { app } = await build(t, { database });
       const admin = await callerFor(app, clients.globalAdmin, ids.global);

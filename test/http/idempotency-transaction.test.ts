@@ -6,7 +6,6 @@ import { describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { sha256Hex } from '../../src/domain/secrets.js';
 import { createPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { build, manualClock } from '../helpers/build.js';
@@ -135,14 +134,24 @@ async function assertStoredAs(
 }
 
 /** The key `key` stored as finished by another request (another instance) for the same POST to `target`. */
-function storedElsewhere(key: string, target: string, at: number) {
+async function storedElsewhere({ store, services }: Setup, key: string, target: string, at: number) {
+  const client = await store.findClient(clients.globalAdmin.id);
   return {
     tenantId: ids.tenant,
     clientId: clients.globalAdmin.id,
     key,
     method: 'POST',
     url: URL_PATH,
-    bodyHash: sha256Hex(JSON.stringify({ targetEntityId: target })),
+    bodyHash: services.idempotency.fingerprint({
+      method: 'POST',
+      url: URL_PATH,
+      tenantId: ids.tenant,
+      clientId: clients.globalAdmin.id,
+      userId: client?.userId ?? '',
+      entityId: ids.global,
+      apiVersion: '2024-05-20',
+      body: { targetEntityId: target },
+    }),
     state: 'done' as const,
     lockedUntil: at,
     responseStatus: 200,
@@ -233,7 +242,7 @@ for (const side of postgresTestUrl ? [sqlite, postgres] : [sqlite]) {
       // where another instance's request with the same key commits.
       const fail = s.services.idempotency.fail;
       s.services.idempotency.fail = async (scope, response) => {
-        await s.store.insertIdempotencyClaim(storedElsewhere('gap', unknown, s.clock.now()));
+        await s.store.insertIdempotencyClaim(await storedElsewhere(s, 'gap', unknown, s.clock.now()));
         return fail(scope, response);
       };
       const answer = await s.post('gap', unknown);
@@ -253,7 +262,7 @@ for (const side of postgresTestUrl ? [sqlite, postgres] : [sqlite]) {
         await s.raw(slowConnectionInserts(0.5));
         const answer = s.post('late', ids.us);
         await new Promise((resolve) => setTimeout(resolve, 200));
-        await s.store.insertIdempotencyClaim(storedElsewhere('late', ids.us, s.clock.now()));
+        await s.store.insertIdempotencyClaim(await storedElsewhere(s, 'late', ids.us, s.clock.now()));
         const res = await answer;
         assert.equal(res.statusCode, 200, res.body);
         assert.equal(res.headers['idempotent-replayed'], 'true');

@@ -103,17 +103,27 @@ for (const database of testDatabases) {
 
     it('answers 409 with category 50 while the first request with the key is still running', async (t) => {
       const clock = manualClock();
-      const { app, store } = await build(t, { database, clock });
+      const { app, store, services } = await build(t, { database, clock });
       const headers = await headersFor(app);
       const body = { targetEntityId: ids.us };
       const now = clock.now();
+      const client = await store.findClient(clients.globalAdmin.id);
       await store.insertIdempotencyClaim({
         tenantId: ids.tenant,
         clientId: clients.globalAdmin.id,
         key: 'busy',
         method: 'POST',
         url: URL_PATH,
-        bodyHash: createHash('sha256').update(JSON.stringify(body)).digest('hex'),
+        bodyHash: services.idempotency.fingerprint({
+          method: 'POST',
+          url: URL_PATH,
+          tenantId: ids.tenant,
+          clientId: clients.globalAdmin.id,
+          userId: client?.userId ?? '',
+          entityId: ids.global,
+          apiVersion: '2024-05-20',
+          body,
+        }),
         state: 'running',
         lockedUntil: now + 30_000,
         responseStatus: null,
@@ -169,6 +179,66 @@ for (const database of testDatabases) {
       const otherMethod = await post(app, headers, 'patched', { targetEntityId: ids.us });
       assert.equal(otherMethod.statusCode, 422);
       assert.equal((await connections(app, headers)).length, 1);
+    });
+
+    it('answers 422, creating nothing, when the key is reused with the same body acting in another entity', {
+      timeout: 30_000,
+    }, async (t) => {
+      const { app } = await build(t, { database });
+      const inGlobal = await headersFor(app, clients.globalAdmin, ids.global);
+      const inUs = await headersFor(app, clients.globalAdmin, ids.us);
+      const body = { targetEntityId: ids.apac };
+      const first = await post(app, inGlobal, 'acting', body);
+      assert.equal(first.statusCode, 200, first.body);
+      const reused = await post(app, inUs, 'acting', body);
+      assert.equal(reused.statusCode, 422, reused.body);
+      assert.equal(reused.headers['idempotent-replayed'], undefined);
+      assert.equal(reused.json().success, false);
+      assert.equal(reused.json().reasons[0].code, 50000030);
+      assert.equal((await connections(app, inUs)).filter((c) => c.targetEntityId === ids.apac).length, 0);
+    });
+
+    it('answers 422 when a stored 400 of a 2024-05-20 request is reused with Zuora-Version 211.0', {
+      timeout: 30_000,
+    }, async (t) => {
+      const { app } = await build(t, { database });
+      const headers = await headersFor(app);
+      const body = { targetEntityId: ids.global };
+      const first = await post(app, headers, 'versioned', body, { 'zuora-version': '2024-05-20' });
+      assert.equal(first.statusCode, 400, first.body);
+      const old = await post(app, headers, 'versioned', body, { 'zuora-version': '211.0' });
+      // Version 211.0 answers errors as HTTP 200 with success: false; the reason is the 422's.
+      assert.equal(old.statusCode, 200, old.body);
+      assert.equal(old.headers['idempotent-replayed'], undefined);
+      assert.equal(old.json().success, false);
+      assert.equal(old.json().reasons[0].code, 50000030);
+    });
+
+    it('replays the same body with its keys in another order', { timeout: 30_000 }, async (t) => {
+      const { app } = await build(t, { database });
+      const headers = { ...(await headersFor(app)), 'content-type': 'application/json' };
+      const entity = {
+        name: 'Acme-MX',
+        displayName: 'Mexico',
+        locale: 'es_MX',
+        timezone: 'UTC',
+        parentId: ids.global,
+      };
+      const a = await app.inject({
+        method: 'POST',
+        url: '/v1/entities',
+        headers: { ...headers, 'idempotency-key': 'order' },
+        payload: JSON.stringify(entity),
+      });
+      assert.equal(a.statusCode, 200, a.body);
+      const reversed = Object.fromEntries(Object.entries(entity).reverse());
+      const b = await app.inject({
+        method: 'POST',
+        url: '/v1/entities',
+        headers: { ...headers, 'idempotency-key': 'order' },
+        payload: JSON.stringify(reversed),
+      });
+      assertReplayOf(b, a);
     });
 
     it('treats the same body sent gzipped or with other whitespace as the same request', async (t) => {

@@ -59,7 +59,7 @@ const NOT_FOUND: Expected = { status: 404, category: 40 };
 const UNAUTHENTICATED: Expected = { status: 401, category: 11 };
 const RULE: Expected = { status: 400, category: 30 };
 
-const leaver = { id: '88888888-8888-4888-8888-888888888888', secret: 'leaver-secret' };
+const leaver = { id: '88888888-8888-4888-8888-888888888888', secret: 'leaver-secret-0123' };
 const newHire = 'new-hire@acme.test';
 
 function matrixFixture() {

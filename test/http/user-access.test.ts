@@ -17,7 +17,7 @@ const uuid = (hex: string) =>
 /** Administrator of US (the home of sales@), of APAC and of the unprovisioned Lab; Standard in EU. */
 const regionalAdmin: Client = { id: '66666666-6666-4666-8666-666666666666', secret: 'regional-admin-secret' };
 /** sales@'s client names US and EU although sales@ starts with US alone: made through the store. */
-const salesClient: Client = { id: '77777777-7777-4777-8777-777777777777', secret: 'sales-secret' };
+const salesClient: Client = { id: '77777777-7777-4777-8777-777777777777', secret: 'sales-secret-0123' };
 
 function userAccessFixture() {
   const fixture = acmeFixture();

@@ -45,7 +45,7 @@ for (const database of testDatabases) {
       assert.equal(typeof entry.durationMs, 'number');
       assert.ok(!Number.isNaN(Date.parse(entry.at)));
       assert.equal(entry.headers['zuora-track-id'], 'run-17');
-      assert.match(entry.headers.authorization, /^Bearer \S{4}\*{4}\S{4}$/);
+      assert.match(entry.headers.authorization, /^Bearer \S{4}\*{4}$/);
       assert.ok(!JSON.stringify(entry).includes(token), 'the token never appears');
     });
 
@@ -57,7 +57,7 @@ for (const database of testDatabases) {
       assert.equal(entry.body.client_id, clients.usAdminSingle.id);
       assert.notEqual(entry.body.client_secret, clients.usAdminSingle.secret);
       assert.match(entry.body.client_secret, /\*{4}/);
-      assert.match(entry.response.access_token, /^\S{4}\*{4}\S{4}$/);
+      assert.match(entry.response.access_token, /^\S{4}\*{4}$/);
     });
 
     it('filters by path, status and track id, newest first, up to the limit', async (t) => {

@@ -223,6 +223,28 @@ for (const database of testDatabases) {
       assert.equal(elsewhere.statusCode, 200, elsewhere.body);
     });
 
+    it("counts token requests per tenant and IP: one tenant's token requests never push another into 429", {
+      timeout: 30_000,
+    }, async (t) => {
+      const { app } = await setup(t);
+      const other = await app.inject({
+        method: 'PUT',
+        url: `/admin/v1/tenants/${ids.otherTenant}/limits`,
+        headers: operator,
+        payload: tiny,
+      });
+      assert.equal(other.statusCode, 200, other.body);
+      // Acme spends its two token requests of the minute from this IP (setup took one).
+      assert.equal((await tokenRequest(app, clients.globalAdmin)).statusCode, 200);
+      assertZuoraError(await tokenRequest(app, clients.globalAdmin), 429, 70);
+      // The other tenant, from the same IP, has its own count.
+      const first = await tokenRequest(app, clients.otherTenantAdmin);
+      assert.equal(first.statusCode, 200, first.body);
+      assert.equal(first.headers['ratelimit-remaining'], '1');
+      assert.equal((await tokenRequest(app, clients.otherTenantAdmin)).statusCode, 200);
+      assertZuoraError(await tokenRequest(app, clients.otherTenantAdmin), 429, 70);
+    });
+
     it('takes a tenant profile from the fixture key limits', async (t) => {
       const fixture = acmeFixture() as { tenants: Record<string, unknown>[] };
       const first = fixture.tenants[0];

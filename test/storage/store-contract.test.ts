@@ -375,7 +375,13 @@ for (const database of testDatabases) {
         assert.equal((await store.findEntityByName(T1, 'Global'))?.id, ids.global);
         assert.equal((await store.findEntityByName(T2, 'Global'))?.id, ids.otherGlobal);
         assert.equal(await store.findEntityByName(T2, 'Acme-US'), undefined);
-        assert.equal(await store.findEntityByName(T1, 'acme-us'), undefined, 'names compare exactly');
+        // Names compare by their key (docs/LIMITS.md, "Entity names"): case and width aside.
+        assert.equal((await store.findEntityByName(T1, 'ａｃｍｅ-us'))?.id, ids.us);
+      });
+
+      it('refuses a second entity whose name differs only by case or width (name_key)', async (t) => {
+        const store = await seeded(t);
+        await assertUniqueViolation(store.insertEntity(entity(hex('1'), { name: 'ＡＣＭＥ-us' })));
       });
 
       it('refuses a second entity with the same name in a tenant', async (t) => {

@@ -23,7 +23,7 @@ export const shopFixture: Fixture = {
           clients: [
             {
               clientId: '0c1d6f5e-6f0e-4d9b-9a4e-8f7b2a1c3d4e',
-              clientSecret: 'kit-test-secret',
+              clientSecret: 'kit-test-secret-0123',
               entities: ['Global', 'Shop-US'],
             },
           ],
@@ -35,6 +35,6 @@ export const shopFixture: Fixture = {
 
 export const shopClient = {
   clientId: '0c1d6f5e-6f0e-4d9b-9a4e-8f7b2a1c3d4e',
-  clientSecret: 'kit-test-secret',
+  clientSecret: 'kit-test-secret-0123',
 };
 export const shopGlobal = '8a808255557baba1015580e12fa5083a';

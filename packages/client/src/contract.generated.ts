@@ -173,6 +173,7 @@ export interface FixtureEntity {
 
 export interface FixtureClient {
   clientId: string;
+  /** 16 to 42 characters. */
   clientSecret: string;
   entities: Array<string>;
 }
@@ -235,6 +236,7 @@ export interface Fixture {
 
 export interface AdminFixtureClient {
   clientId?: string;
+  /** 16 to 42 characters. */
   clientSecret?: string;
   /** Entity names the client is for. */
   entities: Array<string>;
@@ -346,17 +348,18 @@ export interface CreateClientBody {
   /** Entity names or ids the user can access. */
   entities: Array<string>;
   clientId?: string;
+  /** 16 to 42 characters. */
   clientSecret?: string;
 }
 
 export interface SetClockBody {
-  /** The time the tenant sees from now on. */
+  /** The time the tenant sees from now on: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. */
   time?: string;
   /** Whether the time stands still. Unchanged when left out. */
   frozen?: boolean;
 }
 
-/** Moves the clock forward by the sum of the amounts given. */
+/** Moves the clock forward by the sum of the amounts given: each at most 100 years in its unit, and the clock must then read at most 9999-12-31T23:59:59.999Z. */
 export interface AdvanceClockBody {
   milliseconds?: number;
   seconds?: number;

@@ -1,7 +1,7 @@
 import type { AdvanceClockBody, SetClockBody } from '../../contract/admin.js';
 import type { Store } from '../../storage/store.js';
 import { AppError } from '../errors.js';
-import { clockAdvanced, clockSetTo, REAL_TIME, type TenantClock } from '../tenant-clock.js';
+import { checkClockState, clockAdvanced, clockSetTo, REAL_TIME, type TenantClock } from '../tenant-clock.js';
 import { type ClockReading, tenantOrThrow } from './admin-support.js';
 
 const MINUTE_MS = 60_000;
@@ -30,7 +30,12 @@ export function createClockAdminService({
         if (Number.isNaN(time))
           throw new AppError('VALIDATION_FAILED', 'Invalid value for time: not a date-time.');
       }
-      const next = clockSetTo(time, body.frozen ?? state.clock.frozenAt !== null, clock.server.now());
+      const serverNow = clock.server.now();
+      const next = checkClockState(
+        clockSetTo(time, body.frozen ?? state.clock.frozenAt !== null, serverNow),
+        serverNow,
+        'time',
+      );
       await store.updateTenantState(tenantId, { clock: next });
       return reading(next);
     },
@@ -46,7 +51,8 @@ export function createClockAdminService({
       const next = await store.transaction(async (tx) => {
         const overview = await tx.findTenantOverview(tenantId);
         if (!overview) throw new AppError('TENANT_NOT_FOUND');
-        const moved = clockAdvanced(overview.state.clock, ms);
+        const fields = Object.keys(body).join(', ') || 'the amounts';
+        const moved = checkClockState(clockAdvanced(overview.state.clock, ms), clock.server.now(), fields);
         await tx.updateTenantState(tenantId, { clock: moved });
         return moved;
       });

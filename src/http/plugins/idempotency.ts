@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import type { RunResult, StoredResponse } from '../../domain/idempotency.js';
-import { sha256Hex } from '../../domain/secrets.js';
 import type { Services } from '../../services.js';
 import { errorResponse, toAppError } from '../error-handler.js';
 
@@ -30,14 +29,24 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
     return async function (this: FastifyInstance, request, reply) {
       const key = request.headers['idempotency-key'];
       if (typeof key !== 'string' || !request.actor) return handler.call(this, request, reply);
+      const { actor } = request;
       const scope = {
-        tenantId: request.actor.tenantId,
-        clientId: request.actor.clientId,
+        tenantId: actor.tenantId,
+        clientId: actor.clientId,
         key,
         method: request.method,
         url: request.url,
-        // Hash of the parsed body in canonical form, so gzip or whitespace do not make it "another body".
-        bodyHash: sha256Hex(JSON.stringify(request.body ?? null)),
+        // The parsed body, so gzip, whitespace or key order do not make it "another body".
+        fingerprint: services.idempotency.fingerprint({
+          method: request.method,
+          url: request.url,
+          tenantId: actor.tenantId,
+          clientId: actor.clientId,
+          userId: actor.userId,
+          entityId: actor.entityId,
+          apiVersion: (request.apiVersion ?? request.tenantApiVersion)?.raw ?? '',
+          body: request.body,
+        }),
       };
       let handlerFailed = false;
       let result: RunResult;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type JournalRecord, maskAuthorization, maskSecret, parsedResponse } from '../../domain/journal.js';
+import { type JournalRecord, maskBody, maskHeaders, maskUrl, parsedResponse } from '../../domain/journal.js';
 import type { Services } from '../../services.js';
 import { tenantOf } from './limits.js';
 
@@ -7,25 +7,6 @@ import { tenantOf } from './limits.js';
 const MAX_BODY_CHARS = 64 * 1024;
 
 const responsePayloads = new WeakMap<FastifyRequest, string>();
-
-function maskedHeaders(request: FastifyRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(', ') : value;
-    headers[name] = name === 'authorization' ? maskAuthorization(text) : text;
-  }
-  return headers;
-}
-
-function maskedBody(body: unknown): unknown {
-  if (body === undefined) return null;
-  if (body && typeof body === 'object' && 'client_secret' in body) {
-    const secret = (body as { client_secret: unknown }).client_secret;
-    return { ...body, client_secret: typeof secret === 'string' ? maskSecret(secret) : secret };
-  }
-  return body;
-}
 
 /** The journal's record of a request; `status` 0 and no response for a dropped connection. */
 export function journalEntry(
@@ -45,9 +26,9 @@ export function journalEntry(
   return {
     at: new Date(Date.now() - durationMs).toISOString(),
     method: request.method,
-    url: request.url,
-    headers: maskedHeaders(request),
-    body: maskedBody(request.body),
+    url: maskUrl(request.url),
+    headers: maskHeaders(request.headers),
+    body: maskBody(request.body),
     status,
     response,
     responseText,

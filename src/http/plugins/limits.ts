@@ -90,7 +90,7 @@ export function registerLimits(
     request.clientTenantId = client.tenantId;
     const limits = await services.limits.limitsFor(client.tenantId);
     if (!limits) return;
-    const rate = await services.limits.hitToken(request.ip, limits);
+    const rate = await services.limits.hitToken(client.tenantId, request.ip, limits);
     setRateHeaders(reply, rate);
     if (!rate.allowed) {
       metrics.limitRejections.inc({ limit: 'token' });

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Database } from '../schema.js';
+import { entityNameKeyMigration } from './0004-entity-name-key.js';
 
 /**
  * The schema, as Kysely migrations written once for both databases. Times are integers
@@ -243,6 +244,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_entity_name_key': entityNameKeyMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,10 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, loadConfig } from '../config.js';
 import { FixtureError } from '../domain/fixture-plan.js';
 import { isPostgresUrl } from '../storage/open-store.js';
 import { registerAdminCommands } from './admin.js';
+import { credentialsPath, demoExports, isReadmeDemo, localUrl, readDemoCredentials } from './demo-env.js';
 import { DatabaseOpenError, openStoreForCli } from './open-database.js';
-import { StartError, serve } from './serve.js';
+import { operatorTokenPath, StartError, serve } from './serve.js';
 
 function fail(error: unknown): never {
   if (error instanceof FixtureError) process.stderr.write(`Invalid fixture: ${error.message}\n`);
@@ -16,10 +19,54 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
-export function createProgram(): Command {
-  const program = new Command('multientity').description(
-    "A self-hostable server for Zuora's Multi-entity REST API",
+/**
+ * `multientity env`: the README's variables again, for `eval "$(npx multientity env)"`. It reads
+ * what `serve` keeps beside a SQLite database and opens no database, so it runs beside a serving one.
+ */
+function printEnv(options: { port?: string; host?: string; db?: string }): void {
+  const config = loadConfig(process.env, options);
+  const base = localUrl(config.host, config.port);
+  const tokenFile = operatorTokenPath(config);
+  const operatorToken =
+    config.operatorToken ??
+    (tokenFile && existsSync(tokenFile)
+      ? (JSON.parse(readFileSync(tokenFile, 'utf8')) as { operatorToken?: string }).operatorToken
+      : undefined);
+  const credentials = readDemoCredentials(config);
+  const file = credentialsPath(config);
+  if (config.db === ':memory:') {
+    process.stderr.write(
+      'With --db :memory: every start has a new demo tenant: its start printed its variables.\n',
+    );
+    process.exit(1);
+  }
+  if (file !== null && credentials === null) {
+    process.stderr.write(
+      `No demo tenant beside ${config.db}: \`multientity serve\` (npm start) creates it on its first start on an empty database.\n`,
+    );
+    process.exit(1);
+  }
+  if (credentials !== null && !isReadmeDemo(credentials)) {
+    process.stderr.write(
+      `The demo tenant beside ${config.db} predates the README's tenant: start on an empty database to get it.\n`,
+    );
+    process.exit(1);
+  }
+  if (credentials === null) {
+    // PostgreSQL: nothing is kept beside it, and the database holds only the secrets' hashes.
+    process.stderr.write(
+      "The demo's client secrets were printed on its first start; they are not kept for PostgreSQL.\n",
+    );
+  }
+  process.stdout.write(
+    `# The README's variables for ${base} (multientity env)\n${demoExports(base, credentials ?? {}, operatorToken).join('\n')}\n`,
   );
+}
+
+export function createProgram(): Command {
+  const program = new Command('multientity')
+    .description("A self-hostable server for Zuora's Multi-entity REST API")
+    .version(packageJson.version, '-V, --version', 'print the version');
 
   program
     .command('serve')
@@ -74,6 +121,25 @@ export function createProgram(): Command {
           process.stderr.write(`Cannot copy: ${error.message}\n`);
           process.exit(1);
         }
+        fail(error);
+      }
+    });
+
+  program
+    .command('env')
+    .description(
+      'Print `export` lines of the variables the README\'s examples use (the demo tenant\'s ids and client secrets, the operator token): eval "$(npx multientity env)"',
+    )
+    .option('--port <port>', 'the port the server listens on (PORT; default 8080)')
+    .option('--host <host>', 'the address it listens on (HOST; default 127.0.0.1)')
+    .option(
+      '--db <db>',
+      'its database, beside which serve keeps the secrets (MULTIENTITY_DB, DATABASE_URL; default ./data/multientity.db)',
+    )
+    .action((options) => {
+      try {
+        printEnv(options);
+      } catch (error) {
         fail(error);
       }
     });

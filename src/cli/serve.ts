@@ -3,13 +3,22 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { type Config, loadConfig } from '../config.js';
-import { demoFixture } from '../domain/demo-tenant.js';
+import { demoFixture, demoSecrets } from '../domain/demo-tenant.js';
 import { loadFixture } from '../domain/fixture-loader.js';
-import { FixtureError, type PlannedTenant } from '../domain/fixture-plan.js';
+import { FixtureError } from '../domain/fixture-plan.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/log-redaction.js';
 import { createServices, type Services } from '../services.js';
 import { isPostgresUrl } from '../storage/open-store.js';
+import {
+  type DemoCredentials,
+  demoCredentials,
+  demoEntityId,
+  demoExports,
+  isReadmeDemo,
+  readDemoCredentials,
+  writeDemoCredentials,
+} from './demo-env.js';
 import { openStoreForCli } from './open-database.js';
 
 export interface ServeOptions {
@@ -30,18 +39,6 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
  */
 const DRAIN_TIMEOUT_MS = 10_000;
 
-interface DemoCredentials {
-  clientId: string;
-  clientSecret: string;
-  globalEntityId: string;
-  entityId: string;
-}
-
-function credentialsPath(config: Config): string | null {
-  if (config.db === ':memory:' || isPostgresUrl(config.db)) return null;
-  return join(dirname(config.db), 'demo-credentials.json');
-}
-
 interface OperatorToken {
   token: string;
   /** Where it came from, for the banner. */
@@ -49,7 +46,7 @@ interface OperatorToken {
   file: string | null;
 }
 
-function operatorTokenPath(config: Config): string | null {
+export function operatorTokenPath(config: Config): string | null {
   if (config.db === ':memory:' || isPostgresUrl(config.db)) return null;
   return join(dirname(config.db), 'operator-token.json');
 }
@@ -93,24 +90,13 @@ async function seed(config: Config, services: Services): Promise<DemoCredentials
     await loadFixture(services.store, services.clock, parsed);
     return null;
   }
-  const file = credentialsPath(config);
-  if ((await services.store.listTenants()).length > 0) {
-    return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials) : null;
-  }
-  // First start on an empty database: a demo tenant, whose secret is shown now and kept beside the
-  // database (mode 0600) so later starts can show it again; the database holds only its hash.
-  const demo = demoFixture(services.ids);
-  const [plan] = (await loadFixture(services.store, services.clock, demo.fixture)) as [PlannedTenant];
-  const credentials = {
-    clientId: demo.clientId,
-    clientSecret: demo.clientSecret,
-    globalEntityId: plan.entities[0]?.id ?? '',
-    entityId: plan.entities[1]?.id ?? '',
-  };
-  if (file) {
-    writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
-  }
+  if ((await services.store.listTenants()).length > 0) return readDemoCredentials(config);
+  // First start on an empty database: the README's tenant, whose secrets are shown now and kept
+  // beside the database (demo-env.ts) so later starts and `multientity env` can show them again.
+  const secrets = demoSecrets(services.ids);
+  await loadFixture(services.store, services.clock, demoFixture(secrets));
+  const credentials = demoCredentials(secrets);
+  writeDemoCredentials(config, credentials);
   return credentials;
 }
 
@@ -124,20 +110,34 @@ function banner(url: string, demo: DemoCredentials | null, operator: OperatorTok
       : `Admin API: ${url}/admin/v1 with the operator token (${operator.file ? `kept in ${operator.file}` : 'new on every start; set MULTIENTITY_OPERATOR_TOKEN to fix it'}):`,
   ];
   if (operator.source !== 'environment') lines.push(`  Authorization: Bearer ${operator.token}`);
-  if (demo) {
+  if (demo && isReadmeDemo(demo)) {
+    lines.push(
+      '',
+      `Demo tenant ${demo.tenantId} (Acme), the README's tenant. Its client for admin@acme.test:`,
+      `  client_id:     ${demo.clientId}`,
+      `  client_secret: ${demo.clientSecret}`,
+      '',
+      'The README\'s examples use these variables; `eval "$(npx multientity env)"` sets them again later:',
+      ...demoExports(url, demo, operator.token).map((line) => `  ${line}`),
+      '',
+      'Get a token:',
+      `  curl -s -X POST ${url}/oauth/token -d client_id=${demo.clientId} -d 'client_secret=${demo.clientSecret}' -d grant_type=client_credentials`,
+      '',
+      'With TOKEN set to its access_token, ask the global entity to connect to Acme-EU:',
+      `  curl -s -X POST ${url}/v1/entity-connections -H "Authorization: Bearer $TOKEN" \\`,
+      `    -H 'Zuora-Entity-Ids: ${demo.globalEntityId}' -H 'Content-Type: application/json' \\`,
+      `    -d '{"targetEntityId":"${demoEntityId('Acme-EU')}"}'`,
+    );
+  } else if (demo) {
+    // A demo tenant made by a version before the README's: its client still works, the README's ids do not.
     lines.push(
       '',
       'Demo tenant OAuth client:',
       `  client_id:     ${demo.clientId}`,
       `  client_secret: ${demo.clientSecret}`,
       '',
-      'Get a token:',
-      `  curl -s -X POST ${url}/oauth/token -d client_id=${demo.clientId} -d 'client_secret=${demo.clientSecret}' -d grant_type=client_credentials`,
-      '',
-      'With TOKEN set to its access_token, ask the global entity to connect to Demo-US:',
-      `  curl -s -X POST ${url}/v1/entity-connections -H "Authorization: Bearer $TOKEN" \\`,
-      `    -H 'Zuora-Entity-Ids: ${demo.globalEntityId}' -H 'Content-Type: application/json' \\`,
-      `    -d '{"targetEntityId":"${demo.entityId}"}'`,
+      "This database's demo tenant predates the README's tenant: start on an empty database to get the",
+      "tenant the README's examples use.",
     );
   }
   return lines.join('\n');

@@ -9,6 +9,8 @@ export interface Config {
   readonly db: string;
   readonly fixture: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** auto: readable lines when stdout is a terminal, JSON otherwise (src/cli/pretty-log.ts). */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   /** The largest request body accepted, after gzip inflation, in bytes. */
   readonly bodyLimit: number;
   /** 'process': survives kill -9 of the server; 'full': survives power loss too. */
@@ -31,6 +33,7 @@ export interface ConfigOverrides {
   db?: string | undefined;
   fixture?: string | undefined;
   logLevel?: string | undefined;
+  logFormat?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +86,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       'log level (--log-level, LOG_LEVEL)',
       pick(overrides.logLevel, 'LOG_LEVEL') ?? 'info',
       LOG_LEVELS,
+    ),
+    logFormat: oneOf(
+      'log format (--log-format, MULTIENTITY_LOG_FORMAT)',
+      pick(overrides.logFormat, 'MULTIENTITY_LOG_FORMAT') ?? 'auto',
+      ['auto', 'json', 'pretty'] as const,
     ),
     bodyLimit: integer(
       'MULTIENTITY_BODY_LIMIT',

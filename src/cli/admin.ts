@@ -160,7 +160,7 @@ export function registerAdminCommands(program: Command): void {
     .description(
       "Drive a running server's admin API (/admin/v1) with the operator token; prints its JSON answer",
     )
-    .option('--url <url>', `the server's address (default ${DEFAULT_URL})`, DEFAULT_URL)
+    .option('--url <url>', "the server's address", DEFAULT_URL)
     .option(
       '--token <token>',
       "the operator token (MULTIENTITY_OPERATOR_TOKEN; else the operator-token.json beside the server's database)",

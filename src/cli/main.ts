@@ -19,6 +19,28 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+/** The settings `serve` reads only from the environment (src/config.ts; docs/CONFIGURATION.md). */
+const SERVE_ENVIRONMENT_HELP = `
+Settings only in the environment:
+  MULTIENTITY_OPERATOR_TOKEN   the admin API's bearer token, 16 characters or more
+                               (default: made on the first start, kept in
+                               operator-token.json beside the database)
+  MULTIENTITY_LIMITS           Zuora's limits for tenants without their own: off,
+                               production, developer-sandbox or api-sandbox
+                               (default off)
+  MULTIENTITY_DURABILITY       process: a write survives a crash of the server;
+                               full: a power loss too (default process)
+  MULTIENTITY_BODY_LIMIT       largest request body in bytes, after gzip
+                               (default 1048576)
+  MULTIENTITY_JOURNAL_SIZE     requests kept in each tenant's journal; 0: none
+                               (default 1000)
+  MULTIENTITY_IDEMPOTENCY_BODY_MISMATCH
+                               a reused Idempotency-Key with another body:
+                               reject (422) or replay (default reject)
+  MULTIENTITY_PG_POOL_SIZE     PostgreSQL connections per instance (default 10)
+
+Every setting: docs/CONFIGURATION.md`;
+
 /**
  * `multientity env`: the README's variables again, for `eval "$(npx multientity env)"`. It reads
  * what `serve` keeps beside a SQLite database and opens no database, so it runs beside a serving one.
@@ -71,8 +93,8 @@ export function createProgram(): Command {
   program
     .command('serve')
     .description('Serve the API (what `npm start` runs)')
-    .option('--port <port>', 'port to listen on (PORT; default 8080)')
-    .option('--host <host>', 'address to listen on (HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (MULTIENTITY_PORT, PORT; default 8080)')
+    .option('--host <host>', 'address to listen on (MULTIENTITY_HOST, HOST; default 127.0.0.1)')
     .option(
       '--db <db>',
       'SQLite file path, :memory: or postgres:// URL (MULTIENTITY_DB, DATABASE_URL; default ./data/multientity.db)',
@@ -82,6 +104,11 @@ export function createProgram(): Command {
       '--log-level <level>',
       'fatal, error, warn, info, debug, trace or silent (LOG_LEVEL; default info)',
     )
+    .option(
+      '--log-format <format>',
+      'auto (readable at a terminal, JSON otherwise), json or pretty (MULTIENTITY_LOG_FORMAT; default auto)',
+    )
+    .addHelpText('after', SERVE_ENVIRONMENT_HELP)
     .action(async (options) => {
       await serve(options).catch(fail);
     });

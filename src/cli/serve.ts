@@ -20,6 +20,7 @@ import {
   writeDemoCredentials,
 } from './demo-env.js';
 import { openStoreForCli } from './open-database.js';
+import { prettyDestination, usePretty } from './pretty-log.js';
 
 export interface ServeOptions {
   port?: string;
@@ -27,6 +28,7 @@ export interface ServeOptions {
   db?: string;
   fixture?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 /** How often expired tokens and idempotency keys are removed. */
@@ -185,8 +187,11 @@ export async function serve(
 ) {
   const config = loadConfig(env, options);
   // Off the request's path: lines are written to stdout asynchronously (pino's sonic-boom destination,
-  // which buffers while a write is under way), flushed at exit by the signal handlers below.
-  const logger = pino(loggerOptions(config.logLevel), pino.destination({ dest: 1, sync: false }));
+  // which buffers while a write is under way), flushed at exit by the signal handlers below. At a
+  // terminal, readable lines instead (pretty-log.ts).
+  const logger = usePretty(config.logFormat, process.stdout)
+    ? pino(loggerOptions(config.logLevel), prettyDestination(process.stdout, !process.env.NO_COLOR))
+    : pino(loggerOptions(config.logLevel), pino.destination({ dest: 1, sync: false }));
   const store = await openStoreForCli(config);
   const services = createServices({ store, config });
   let demo: DemoCredentials | null;

@@ -113,6 +113,7 @@ export const CreatedTenant = Type.Object(
 );
 
 export const createTenantRoute = {
+  operationId: 'Admin_CreateTenant',
   tags: TAGS,
   security,
   summary: 'Create a tenant from a fixture',
@@ -123,6 +124,7 @@ export const createTenantRoute = {
 };
 
 export const listTenantsRoute = {
+  operationId: 'Admin_ListTenants',
   tags: TAGS,
   security,
   summary: 'List tenants',
@@ -130,6 +132,7 @@ export const listTenantsRoute = {
 };
 
 export const getTenantRoute = {
+  operationId: 'Admin_GetTenant',
   tags: TAGS,
   security,
   summary: 'Get a tenant',
@@ -138,6 +141,7 @@ export const getTenantRoute = {
 };
 
 export const deleteTenantRoute = {
+  operationId: 'Admin_DeleteTenant',
   tags: TAGS,
   security,
   summary: 'Delete a tenant and all its data',
@@ -146,6 +150,7 @@ export const deleteTenantRoute = {
 };
 
 export const resetTenantRoute = {
+  operationId: 'Admin_ResetTenant',
   tags: TAGS,
   security,
   summary: 'Reset a tenant to the fixture it was created from',
@@ -185,6 +190,7 @@ export type CreateUserBody = Static<typeof CreateUserBody>;
 const UserParams = Type.Object({ tenantId: Type.String(), userId: Type.String() });
 
 export const createUserRoute = {
+  operationId: 'Admin_CreateUser',
   tags: TAGS,
   security,
   summary: 'Create a user',
@@ -193,6 +199,7 @@ export const createUserRoute = {
   response: { 201: AdminUser, ...adminErrors },
 };
 export const listUsersRoute = {
+  operationId: 'Admin_ListUsers',
   tags: TAGS,
   security,
   summary: "List a tenant's users",
@@ -200,6 +207,7 @@ export const listUsersRoute = {
   response: { 200: Type.Object({ users: Type.Array(AdminUser) }), ...adminErrors },
 };
 export const deactivateUserRoute = {
+  operationId: 'Admin_DeactivateUser',
   tags: TAGS,
   security,
   summary: 'Deactivate a user',
@@ -235,6 +243,7 @@ export type CreateClientBody = Static<typeof CreateClientBody>;
 const ClientParams = Type.Object({ tenantId: Type.String(), clientId: Type.String() });
 
 export const createClientRoute = {
+  operationId: 'Admin_CreateClient',
   tags: TAGS,
   security,
   summary: 'Create an OAuth client',
@@ -249,6 +258,7 @@ export const createClientRoute = {
   },
 };
 export const listClientsRoute = {
+  operationId: 'Admin_ListClients',
   tags: TAGS,
   security,
   summary: "List a tenant's OAuth clients",
@@ -256,6 +266,7 @@ export const listClientsRoute = {
   response: { 200: Type.Object({ clients: Type.Array(AdminClient) }), ...adminErrors },
 };
 export const deactivateClientRoute = {
+  operationId: 'Admin_DeactivateClient',
   tags: TAGS,
   security,
   summary: 'Deactivate an OAuth client',
@@ -309,6 +320,7 @@ export const AdvanceClockBody = Type.Object(
 export type AdvanceClockBody = Static<typeof AdvanceClockBody>;
 
 export const getClockRoute = {
+  operationId: 'Admin_GetClock',
   tags: TAGS,
   security,
   summary: "Read a tenant's clock",
@@ -316,6 +328,7 @@ export const getClockRoute = {
   response: { 200: ClockState, ...adminErrors },
 };
 export const setClockRoute = {
+  operationId: 'Admin_SetClock',
   tags: TAGS,
   security,
   summary: "Set or freeze a tenant's clock",
@@ -326,6 +339,7 @@ export const setClockRoute = {
   response: { 200: ClockState, ...adminErrors },
 };
 export const advanceClockRoute = {
+  operationId: 'Admin_AdvanceClock',
   tags: TAGS,
   security,
   summary: "Advance a tenant's clock",
@@ -334,6 +348,7 @@ export const advanceClockRoute = {
   response: { 200: ClockState, ...adminErrors },
 };
 export const resetClockRoute = {
+  operationId: 'Admin_ResetClock',
   tags: TAGS,
   security,
   summary: "Put a tenant's clock back to real time",
@@ -371,6 +386,7 @@ export const AdminAuditEvent = Type.Object(
 );
 
 export const listAuditRoute = {
+  operationId: 'Admin_ListAudit',
   tags: TAGS,
   security,
   summary: "A tenant's audit trail, newest first",

@@ -16,7 +16,7 @@ import {
   sendError,
 } from './error-handler.js';
 import { lazySerializerFactory, lazyValidatorFactory } from './lazy-compilers.js';
-import { zuoraPathParameters } from './openapi.js';
+import { documentRoute, security, securitySchemes } from './openapi.js';
 import { registerAuthentication } from './plugins/authentication.js';
 import { registerFaults } from './plugins/faults.js';
 import { registerIdempotency } from './plugins/idempotency.js';
@@ -119,7 +119,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   });
 
   await app.register(swagger, {
-    transform: zuoraPathParameters,
+    transform: documentRoute,
     openapi: {
       openapi: '3.0.3',
       info: {
@@ -127,17 +127,8 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
         version: '0.1.0',
         description: "A self-hostable server that speaks Zuora's Multi-entity REST API.",
       },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer' },
-          operatorToken: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'The operator token (MULTIENTITY_OPERATOR_TOKEN), for /admin/v1.',
-          },
-        },
-      },
-      security: [{ bearerAuth: [] }],
+      components: { securitySchemes },
+      security,
     },
   });
   // A browsable reference at /docs, served from the package's own files (no network).

@@ -105,7 +105,7 @@ async function seed(config: Config, services: Services): Promise<DemoCredentials
 function banner(url: string, demo: DemoCredentials | null, operator: OperatorToken): string {
   const lines = [
     `multientity is serving the Zuora Multi-entity API on ${url}`,
-    `  OpenAPI document: ${url}/openapi.json`,
+    `  OpenAPI document: ${url}/openapi.json; try it in a browser: ${url}/docs`,
     '',
     operator.source === 'environment'
       ? `Admin API: ${url}/admin/v1 with the operator token from MULTIENTITY_OPERATOR_TOKEN`

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { adminErrors, security, TAGS, TenantIdParams } from './admin-common.js';
 
-// The operator's routes for fault rules, the journal and limits (README: Admin API).
+// The operator's routes for fault rules, the journal and limits (docs/ADMIN-API.md).
 
 export const FaultRuleParams = Type.Object({
   tenantId: Type.String({ description: 'The tenant id: digits.' }),
@@ -194,7 +194,7 @@ export const LimitSettings = Type.Object(
         Type.Literal('developer-sandbox'),
         Type.Literal('api-sandbox'),
       ],
-      { description: "Zuora's numbers per environment (README: Zuora's limits), or off." },
+      { description: "Zuora's numbers per environment (docs/ADMIN-API.md: Zuora's limits), or off." },
     ),
     perMinute: LimitNumber,
     perHour: LimitNumber,

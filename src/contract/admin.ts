@@ -55,8 +55,7 @@ export const CreateTenantBody = Type.Object(
   {
     additionalProperties: false,
     title: 'AdminCreateTenant',
-    description:
-      'One tenant in the fixture format (README: Fixture format), client ids and secrets optional.',
+    description: 'One tenant in the fixture format (docs/FIXTURES.md), client ids and secrets optional.',
   },
 );
 export type CreateTenantBody = Static<typeof CreateTenantBody>;

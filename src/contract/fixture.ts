@@ -3,7 +3,7 @@ import { LimitSettings } from './admin-operations.js';
 
 /**
  * The fixture file: a whole setup of tenants, entities, users, clients and connections
- * (README "Fixture format"). Entities nest through `children`; each node is checked with
+ * (docs/FIXTURES.md). Entities nest through `children`; each node is checked with
  * `FixtureEntity` level by level, so errors can name the exact path.
  */
 /**

@@ -214,7 +214,7 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
 
     /**
      * `DELETE /v1/entities/{id}`: an unprovisioned entity and all its sub-entities, with what names
-     * them: connections, memberships, and the entity in OAuth clients' lists (README, Decisions).
+     * them: connections, memberships, and the entity in OAuth clients' lists (docs/DECISIONS.md).
      */
     async remove(actor: Actor, rawId: string): Promise<Entity[]> {
       return store.transaction(async (tx) => {

@@ -35,7 +35,7 @@ export const errorCatalogue = {
     reason: 90000011,
     message: 'Authentication error: the bearer token is invalid or has expired.',
   },
-  // The admin API's operator token (README: Admin API).
+  // The admin API's operator token (docs/ADMIN-API.md).
   OPERATOR_TOKEN_MISSING: {
     status: 401,
     category: 11,

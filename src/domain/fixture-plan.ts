@@ -131,7 +131,7 @@ export interface PlannedTenant {
     clients: PlannedClient[];
   }[];
   connections: Omit<Connection, 'createdAt' | 'updatedAt'>[];
-  /** The tenant's limit profile (README: Zuora's limits), when the fixture sets one. */
+  /** The tenant's limit profile (docs/ADMIN-API.md: Zuora's limits), when the fixture sets one. */
   limits?: LimitSettings;
 }
 

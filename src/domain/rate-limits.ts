@@ -136,7 +136,7 @@ export interface LimitServiceDeps {
   cacheMs?: number;
 }
 
-/** Concurrency is counted per instance: one more slot per instance at most, documented in README. */
+/** Concurrency is counted per instance: one more slot per instance at most, documented in docs/ADMIN-API.md. */
 /** Tenants whose limit settings one instance keeps in memory at most. */
 const TENANTS_CACHED = 10_000;
 

@@ -7,7 +7,7 @@ import { tenantOf } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 /**
- * Fault rules (README: Fault rules), as a preHandler: after authentication and limits (the tenant
+ * Fault rules (docs/ADMIN-API.md: Fault rules), as a preHandler: after authentication and limits (the tenant
  * is known; for /oauth/token, the client's) and after the body is parsed (so the journal shows it),
  * before the idempotency claim (an injected failure is never stored as a key's response) and the
  * handler. A request whose body fails validation is answered 400 before any rule is tried.

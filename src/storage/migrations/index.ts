@@ -155,7 +155,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  // The admin API (README: Using multientity in your test suite): the fixture a tenant was created
+  // The admin API (docs/ADMIN-API.md, docs/TEST-SUITE.md): the fixture a tenant was created
   // from (for reset), its id seed and counter, its clock; a status for OAuth clients.
   '0002_admin': {
     async up(db: Kysely<unknown>) {
@@ -196,7 +196,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  // Limits and fault rules (README: Zuora's limits, Fault rules). Rate counters are fixed-window
+  // Limits and fault rules (docs/ADMIN-API.md: Zuora's limits, Fault rules). Rate counters are fixed-window
   // rows, one per scope and window start, incremented with an upsert so instances share them.
   '0003_limits_faults': {
     async up(db: Kysely<unknown>) {

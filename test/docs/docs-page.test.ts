@@ -1,39 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { buildCli, startServer } from '../helpers/server-process.js';
 
-/**
+/*
  * The /docs page in a real browser, as a newcomer uses it: open it on a fresh server, Authorize with
  * the demo client's id and secret (the client credentials flow), set Zuora-Entity-Ids once, call an
- * operation and read its answer on the page. The system's Chromium, driven by playwright-core,
- * which downloads no browser.
+ * operation and read its answer on the page (Debian's Chromium: helpers/browser.ts).
  */
-const CHROMIUM = process.env.MULTIENTITY_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    assert.fail(
-      `The test of the /docs page needs Chromium at ${CHROMIUM}. Install it with\n` +
-        '  sudo apt-get install -y chromium\n' +
-        '(Debian and Ubuntu), or name another Chromium with MULTIENTITY_CHROMIUM=/path/to/chromium.',
-    );
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-}
 
 /** The `export NAME='value'` lines the first start printed. */
 function exported(text: string): Record<string, string> {
@@ -54,7 +31,7 @@ describe('the /docs page', () => {
     const { CLIENT_ID = '', CLIENT_SECRET = '', GLOBAL_ID = '' } = exported(server.stdout());
     assert.ok(CLIENT_ID && CLIENT_SECRET && GLOBAL_ID, server.stdout());
 
-    const browser = await launch();
+    const browser = await launchChromium();
     t.after(() => browser.close());
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);

@@ -22,7 +22,7 @@ const ARGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
-      `The console's browser tests drive Chromium, and ${chromiumPath} is missing. Install it with:\n` +
+      `The browser tests (the console's, the /docs page's) drive Chromium, and ${chromiumPath} is missing. Install it with:\n` +
         '  sudo apt-get install chromium\n' +
         'or point MULTIENTITY_CHROMIUM at a Chromium or Chrome binary.',
     );

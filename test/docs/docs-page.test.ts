@@ -63,11 +63,12 @@ describe('the /docs page', () => {
     await operation.getByRole('button', { name: 'Execute' }).click();
     const status = operation.locator('.live-responses-table tbody .response-col_status').first();
     await status.waitFor();
-    const body = await operation
-      .locator('.live-responses-table .response-col_description pre')
-      .first()
-      .innerText();
-    assert.equal((await status.innerText()).trim(), '200', body);
+    const body =
+      (await operation
+        .locator('.live-responses-table .response-col_description pre')
+        .first()
+        .textContent()) ?? '';
+    assert.equal((await status.textContent())?.trim(), '200', body);
     assert.match(body, /"name": "Acme-APAC"/);
   });
 });

@@ -16,6 +16,7 @@ interface LockedPackage {
   optional?: boolean;
   os?: string[];
   cpu?: string[];
+  libc?: string[];
 }
 
 const root = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
@@ -25,13 +26,23 @@ const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8'
   packages: Record<string, LockedPackage>;
 };
 
+/** glibc or musl, as npm tells them apart on Linux (from the process report's header). */
+const libc =
+  (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
+    ?.glibcVersionRuntime !== undefined
+    ? 'glibc'
+    : 'musl';
+
 /** Packages npm installs on this machine: optional ones for another system are skipped, as npm does. */
 function installedHere(entry: LockedPackage): boolean {
   // npm's os and cpu lists: names to allow, or `!name` to refuse.
   const allows = (list: string[] | undefined, value: string) =>
     list === undefined ||
     ((list.includes(value) || list.every((item) => item.startsWith('!'))) && !list.includes(`!${value}`));
-  return !entry.optional || (allows(entry.os, process.platform) && allows(entry.cpu, process.arch));
+  return (
+    !entry.optional ||
+    (allows(entry.os, process.platform) && allows(entry.cpu, process.arch) && allows(entry.libc, libc))
+  );
 }
 
 function refusing(node: string): string[] {

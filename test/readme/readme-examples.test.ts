@@ -15,7 +15,7 @@ import { buildCli, freePort, repoRoot, startServer } from '../helpers/server-pro
  * not must exit 0.
  */
 
-export interface ReadmeCommand {
+interface ReadmeCommand {
   /** 1-based line of README.md where the command starts. */
   line: number;
   text: string;
@@ -24,7 +24,7 @@ export interface ReadmeCommand {
 
 const EXPECTATION = /#\s*→\s*(\d{3})\s*(.*)$/;
 
-export function readmeCommands(markdown: string): ReadmeCommand[] {
+function readmeCommands(markdown: string): ReadmeCommand[] {
   const lines = markdown.split('\n');
   const commands: ReadmeCommand[] = [];
   let inBlock = false;
@@ -126,6 +126,11 @@ before(async () => {
 });
 
 describe("the README's examples", () => {
+  it('stays short: under 15 kB, the reference in docs/', () => {
+    const size = readFileSync(join(repoRoot, 'README.md')).length;
+    assert.ok(size < 15_000, `README.md is ${size} bytes: move reference material into docs/`);
+  });
+
   it('finds the tour: curl commands, each with the answer it expects', () => {
     const commands = readmeCommands(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
     const curls = commands.filter((c) => /\bcurl\b/.test(c.text));

@@ -194,7 +194,7 @@ export interface FixtureConnection {
 }
 
 export interface LimitSettings {
-  /** Zuora's numbers per environment (README: Zuora's limits), or off. */
+  /** Zuora's numbers per environment (docs/ADMIN-API.md: Zuora's limits), or off. */
   profile: 'off' | 'production' | 'developer-sandbox' | 'api-sandbox';
   perMinute?: number;
   perHour?: number;
@@ -220,7 +220,7 @@ export interface FixtureTenant {
   users?: Array<FixtureUser>;
   connections?: Array<FixtureConnection>;
   limits?: {
-    /** Zuora's numbers per environment (README: Zuora's limits), or off. */
+    /** Zuora's numbers per environment (docs/ADMIN-API.md: Zuora's limits), or off. */
     profile: 'off' | 'production' | 'developer-sandbox' | 'api-sandbox';
     perMinute?: number;
     perHour?: number;
@@ -250,7 +250,7 @@ export interface AdminFixtureUser {
   clients?: Array<AdminFixtureClient>;
 }
 
-/** One tenant in the fixture format (README: Fixture format), client ids and secrets optional. */
+/** One tenant in the fixture format (docs/FIXTURES.md), client ids and secrets optional. */
 export interface CreateTenantBody {
   /** Digits. Random when left out, or derived from idSeed when that is given. */
   id?: string;

@@ -66,9 +66,14 @@ function writeLockfile(app: string): void {
     if (path === 'node_modules/multientity-client') continue;
     packages[path] = entry;
   }
+  // npm applies `overrides` only from the project it installs: an app on Node 20 names the same ones
+  // (docs/DEPENDENCIES.md), or its lock would not be the one made from this repository's.
+  const { overrides } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    overrides?: Record<string, string>;
+  };
   writeFileSync(
     join(app, 'package.json'),
-    `${JSON.stringify({ name: 'app', private: true, type: 'module', dependencies }, null, 2)}\n`,
+    `${JSON.stringify({ name: 'app', private: true, type: 'module', dependencies, overrides }, null, 2)}\n`,
   );
   writeFileSync(
     join(app, 'package-lock.json'),

@@ -57,7 +57,8 @@ export function prettyLine(line: string, color: boolean): string {
   if (req?.method && record.msg === 'incoming request') parts.push(`→ ${req.method} ${req.url ?? ''}`);
   else if (res?.statusCode !== undefined && record.msg === 'request completed') {
     const ms = typeof record.responseTime === 'number' ? ` ${record.responseTime.toFixed(1)} ms` : '';
-    parts.push(`← ${res.statusCode}${ms}`);
+    const what = req?.method ? ` ${req.method} ${req.url ?? ''}` : '';
+    parts.push(`← ${res.statusCode}${what}${ms}`);
   } else parts.push(String(record.msg ?? ''));
   for (const [key, v] of Object.entries(record)) {
     if (!PLACED.has(key) && v !== undefined) parts.push(paint(90, `${key}=${value(v)}`));

@@ -125,7 +125,7 @@ describe('multientity serve: logs', () => {
     const response = await fetch(`${url}/v1/entities`, { headers: { 'zuora-track-id': 'log-test' } });
     assert.equal(response.status, 401);
   };
-  const completed = /^\d\d:\d\d:\d\d\.\d{3} INFO {2}\S+ ← 401 [\d.]+ ms trackId=log-test\r?$/m;
+  const completed = /^\d\d:\d\d:\d\d\.\d{3} INFO {2}\S+ ← 401 GET \/v1\/entities [\d.]+ ms .*trackId=log-test/m;
 
   it('writes JSON records when stdout is not a terminal', async (t) => {
     const server = await startServer({ args: ['--port', '0', '--db', ':memory:'], t });
@@ -143,7 +143,6 @@ describe('multientity serve: logs', () => {
     await request(server.url);
     await server.waitForOutput((l) => completed.test(l), 10_000);
     assert.doesNotMatch(server.stdout(), /^\{/m);
-    assert.match(server.stdout(), /^\d\d:\d\d:\d\d\.\d{3} INFO {2}\S+ → GET \/v1\/entities$/m);
   });
 
   it('writes readable lines when stdout is a terminal', { timeout: 60_000 }, async (t) => {

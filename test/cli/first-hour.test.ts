@@ -125,7 +125,8 @@ describe('multientity serve: logs', () => {
     const response = await fetch(`${url}/v1/entities`, { headers: { 'zuora-track-id': 'log-test' } });
     assert.equal(response.status, 401);
   };
-  const completed = /^\d\d:\d\d:\d\d\.\d{3} INFO {2}\S+ ← 401 GET \/v1\/entities [\d.]+ ms .*trackId=log-test/m;
+  const completed =
+    /^\d\d:\d\d:\d\d\.\d{3} INFO {2}\S+ ← 401 GET \/v1\/entities [\d.]+ ms .*trackId=log-test/m;
 
   it('writes JSON records when stdout is not a terminal', async (t) => {
     const server = await startServer({ args: ['--port', '0', '--db', ':memory:'], t });

@@ -7,7 +7,13 @@
 //
 // MULTIENTITY_TEST_SKIP_POSTGRES=1 runs SQLite only, where PostgreSQL is not installed.
 // MULTIENTITY_TEST_PG_URL already set: that server is used and no cluster is started.
-import { spawn } from 'node:child_process';
+// MULTIENTITY_TEST_CONCURRENCY: how many files run at once (default 4).
+//
+// Files run in parallel, each in its own process with databases of its own (an in-memory SQLite,
+// PostgreSQL databases copied from a template of its own, temporary folders, ports the system
+// picks). Each test and hook has a timeout (test/helpers/node-test.ts); a whole file has
+// FILE_TIMEOUT_MS, for a process that never exits.
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +39,25 @@ function testFiles() {
   return files.sort();
 }
 
+/**
+ * Most files wait on I/O (PostgreSQL, server processes, timers) more than they compute, so more
+ * files than cores run at once; Node 20's default for --test is one fewer than the cores.
+ */
+const CONCURRENCY = Number(process.env.MULTIENTITY_TEST_CONCURRENCY) || 4;
+const FILE_TIMEOUT_MS = 10 * 60_000;
+
+/** The CLI's bundle, built once here: files that start servers would otherwise rebuild it at once. */
+function buildOnce(files) {
+  const needsBuild = files.some((file) => /(^|[\\/])test[\\/](cli|cluster)[\\/]/.test(file));
+  if (!needsBuild) return;
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+}
+
 async function main() {
+  const files = testFiles();
   const env = { ...process.env };
+  buildOnce(files);
+  env.MULTIENTITY_TEST_BUILT = '1';
   let cluster = null;
   if (!env.MULTIENTITY_TEST_PG_URL && env.MULTIENTITY_TEST_SKIP_POSTGRES !== '1') {
     const bin = postgresBin();
@@ -67,7 +90,14 @@ async function main() {
 
   const runner = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles()],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${CONCURRENCY}`,
+      `--test-timeout=${FILE_TIMEOUT_MS}`,
+      ...files,
+    ],
     { cwd: root, env, stdio: 'inherit' },
   );
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { hashToken } from '../../src/domain/secrets.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices } from '../../src/services.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import {
   accessToken,
   admin,

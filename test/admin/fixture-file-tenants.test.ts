@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { accessToken, admin, buildAdmin, zuora } from './admin-helpers.js';
 
 const globalAdmin = { clientId: clients.globalAdmin.id, clientSecret: clients.globalAdmin.secret };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
-import { describe, it } from 'node:test';
 import { build } from '../helpers/build.js';
+import type { TestContext } from '../helpers/node-test.js';
+import { describe, it } from '../helpers/node-test.js';
 
 const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
 import { serve } from '../../src/cli/serve.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 
 /** Starts `serve` in this process and answers what it printed. */
 async function start(t: TestContext, db: string, env: NodeJS.ProcessEnv = {}) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
 import { testDatabases } from '../helpers/databases.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 import { admin, buildAdmin, createTenant, shopTenant, tokenFor, zuora } from './admin-helpers.js';
 
 for (const database of testDatabases) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients } from '../helpers/fixtures.js';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import {
   accessToken,
   admin,

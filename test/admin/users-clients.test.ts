@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { testDatabases } from '../helpers/databases.js';
+import { describe, it } from '../helpers/node-test.js';
 import {
   accessToken,
   admin,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { buildCli, type CliRun, runCli, type ServerProcess, startServer } from '../helpers/server-process.js';
 
 let dir: string;
@@ -63,7 +63,10 @@ const shopTenant = {
 };
 
 describe('multientity admin', () => {
-  it('creates, lists, moves the clock of, faults, journals, resets and deletes a tenant', async () => {
+  // A dozen CLI processes one after another: several seconds each on a loaded machine.
+  it('creates, lists, moves the clock of, faults, journals, resets and deletes a tenant', {
+    timeout: 300_000,
+  }, async () => {
     const created = answer(await adminCli('tenants', 'create', writeJson('tenant.json', shopTenant)));
     assert.match(created.id, /^\d+$/);
     assert.equal(created.idSeed, 'admin-cli');

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { before, describe, it, type TestContext } from '../helpers/node-test.js';
 import { buildCli, runCli, startServer } from '../helpers/server-process.js';
 
 function tempDir(t: TestContext): string {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { systemClock } from '../../src/domain/clock.js';
 import { loadFixture } from '../../src/domain/fixture-loader.js';
@@ -11,6 +10,7 @@ import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Store } from '../../src/storage/store.js';
 import { createPostgresTestDatabase, postgresTestUrl } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { before, describe, it, type TestContext } from '../helpers/node-test.js';
 import { buildCli, runCli, startServer } from '../helpers/server-process.js';
 
 const t0 = Date.UTC(2026, 10, 30, 12);

@@ -5,9 +5,9 @@ import { request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { before, describe, it, type TestContext } from '../helpers/node-test.js';
 import { buildCli, freePort, runCli, type ServerProcess, startServer } from '../helpers/server-process.js';
 
 function tempDir(t: TestContext): string {

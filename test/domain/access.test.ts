@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { accessibleEntityIds, canAccess, isAdmin, userAccess } from '../../src/domain/access.js';
 import type { Membership, MembershipStatus, Role, User } from '../../src/domain/model.js';
+import { describe, it } from '../helpers/node-test.js';
 
 const home = 'a'.repeat(32);
 const other = 'b'.repeat(32);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { parseApiVersion, STATUS_CODES_SINCE } from '../../src/domain/api-version.js';
+import { describe, it } from '../helpers/node-test.js';
 
 describe('parseApiVersion', () => {
   it('treats 2024-05-20 itself as modern: errors carry their HTTP status', () => {

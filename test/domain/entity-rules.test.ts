@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import {
   entityNameKey,
   isValidEntityName,
@@ -8,6 +7,7 @@ import {
   MAX_ENTITIES_PER_TENANT,
   MAX_NAME_LENGTH,
 } from '../../src/domain/entity-rules.js';
+import { describe, it } from '../helpers/node-test.js';
 
 describe('entity names', () => {
   for (const name of ['Global', 'Acme-US', 'Acme US 2', 'acme.eu', 'Zürich', '東京', 'a', 'x'.repeat(255)]) {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
 import { recordAudit } from '../../src/domain/audit.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { createConnectionService } from '../../src/domain/connection-service.js';
@@ -11,6 +10,7 @@ import { verifySecret } from '../../src/domain/secrets.js';
 import type { Store } from '../../src/storage/store.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture } from '../helpers/fixtures.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 
 /** A clock the test moves by hand; kept here so these domain tests need no app wiring. */
 function manualClock(start = Date.UTC(2026, 10, 30, 12)): Clock & { advance(ms: number): void } {

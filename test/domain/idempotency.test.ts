@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
 import type { Clock } from '../../src/domain/clock.js';
 import {
   canonicalJson,
@@ -13,6 +12,7 @@ import {
 } from '../../src/domain/idempotency.js';
 import type { IdempotencyRecord } from '../../src/storage/store.js';
 import { type TestDatabase, testDatabases } from '../helpers/databases.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 
 /** A clock the test moves by hand; kept here so these domain tests need no app wiring. */
 function manualClock(start = Date.UTC(2026, 10, 30, 12)): Clock & { advance(ms: number): void } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { hexToUuid, isHex32, parseEntityId, randomIds } from '../../src/domain/ids.js';
+import { describe, it } from '../helpers/node-test.js';
 
 const hex = '8a808255557baba1015580e12fa5083a';
 const uuid = '8a808255-557b-aba1-0155-80e12fa5083a';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { ByteRing, createJournal, type JournalRecord } from '../../src/domain/journal.js';
+import { describe, it } from '../helpers/node-test.js';
 
 function record(n: number, responseText?: string, body: unknown = null): JournalRecord {
   return {

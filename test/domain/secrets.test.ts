@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { hashSecret, hashToken, verifySecret } from '../../src/domain/secrets.js';
+import { describe, it } from '../helpers/node-test.js';
 
 describe('client secrets', () => {
   it('verifies the secret that was hashed', () => {

@@ -27,8 +27,13 @@ function childEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-/** Runs `npm run build` (the bundle in dist/), which the CLI imports. Call once, in a `before` hook. */
+/**
+ * Runs `npm run build` (the bundle in dist/), which the CLI imports. Call once, in a `before` hook.
+ * `npm test` builds once before its files run in parallel and sets MULTIENTITY_TEST_BUILT, so that
+ * no file rewrites dist/ while another's server loads it.
+ */
 export async function buildCli(): Promise<void> {
+  if (process.env.MULTIENTITY_TEST_BUILT === '1') return;
   try {
     await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: repoRoot, timeout: 120_000 });
   } catch (error) {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { globalHeaders, tokenFor } from '../helpers/tokens.js';
 
 /** Zuora's envelope (REFERENCE.md §3), exactly, with the given reason code. */

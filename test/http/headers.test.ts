@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { globalHeaders } from '../helpers/tokens.js';
 
 const category = (body: { reasons: { code: number }[] }) => (body.reasons[0]?.code ?? 0) % 100;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -11,6 +10,7 @@ import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { build, manualClock } from '../helpers/build.js';
 import { createPostgresTestDatabase, postgresTestUrl, type TestDatabase } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 import { tokenFor } from '../helpers/tokens.js';
 
 /**

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { loadFixture } from '../../src/domain/fixture-loader.js';
@@ -14,6 +13,7 @@ import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { build, manualClock } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 import { tokenFor } from '../helpers/tokens.js';
 
 const HOUR = 60 * 60 * 1000;

@@ -6,13 +6,13 @@
  * never see or change this tenant's data: their lists are checked to hold none of its ids.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { hashToken } from '../../src/domain/secrets.js';
 import type { Store } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { tokenFor } from '../helpers/tokens.js';
 
 type Caller =

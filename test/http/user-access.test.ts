@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Membership } from '../../src/domain/model.js';
 import { hashSecret } from '../../src/domain/secrets.js';
@@ -7,6 +6,7 @@ import type { Store } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { type TestDatabase, testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { issueToken } from '../helpers/tokens.js';
 
 type Client = { id: string; secret: string };

@@ -4,12 +4,12 @@
  * reason code) before it, whether the old version comes from the header or from the tenant's default.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { tokenFor } from '../helpers/tokens.js';
 
 interface Tokens {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import {
   type FaultRule,
   firesAt,
@@ -7,6 +6,7 @@ import {
   ruleMatches,
   seededChance,
 } from '../../src/domain/fault-rules.js';
+import { describe, it } from '../helpers/node-test.js';
 
 const rule = (patch: Partial<FaultRule>): FaultRule => ({
   id: 'r1',

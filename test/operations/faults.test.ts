@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { firesAt } from '../../src/domain/fault-rules.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { assertZuoraError, operator, operatorEnv, tokenFor, tokenRequest } from './support.js';
 
 const faultsUrl = `/admin/v1/tenants/${ids.tenant}/faults`;

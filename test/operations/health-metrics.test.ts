@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
 import pino from 'pino';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { assertZuoraError, operator, operatorEnv, tokenFor } from './support.js';
 
 /** Parses Prometheus text format into sample lines: name, labels, value. */

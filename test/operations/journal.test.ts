@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { assertZuoraError, operator, operatorEnv, tokenFor, tokenRequest } from './support.js';
 
 const journalUrl = `/admin/v1/tenants/${ids.tenant}/journal`;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { loadFixture } from '../../src/domain/fixture-loader.js';
 import { buildApp } from '../../src/http/app.js';
@@ -11,6 +10,7 @@ import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { build, manualClock } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { assertZuoraError, operator, operatorEnv, tokenFor, tokenRequest } from './support.js';
 
 /** A profile small enough to exhaust in a test. */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import {
   decideConcurrency,
   decideRate,
@@ -7,6 +6,7 @@ import {
   resolveLimits,
   windowStart,
 } from '../../src/domain/rate-limits.js';
+import { describe, it } from '../helpers/node-test.js';
 
 const noon = Date.UTC(2026, 10, 30, 12);
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
-import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { AppError } from '../../src/domain/errors.js';
 import type { Entity } from '../../src/domain/model.js';
@@ -11,6 +10,7 @@ import { type Store, UniqueViolation } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { createPostgresTestDatabase, postgresTestUrl } from '../helpers/databases.js';
 import { ids } from '../helpers/fixtures.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 
 /** What only the PostgreSQL side has to prove: concurrency between processes and a database that goes away. */
 

@@ -3,9 +3,9 @@ import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
 import type { Tenant } from '../../src/domain/model.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 
 const tenant = (i: number): Tenant => ({
   id: String(9000 + i),

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { mayChangeBearers } from '../../src/storage/sqlite/bearer-cache.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 
 const at = 1_700_000_000_000;
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
 import type {
   AccessToken,
   AuditEvent,
@@ -12,6 +11,7 @@ import type {
 } from '../../src/domain/model.js';
 import { type IdempotencyRecord, type Store, UniqueViolation } from '../../src/storage/store.js';
 import { testDatabases } from '../helpers/databases.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 
 /**
  * The contract every Store side keeps, written against the `Store` interface only and run once per

@@ -82,9 +82,11 @@ export function createAuthService({
   verifySecret: verify = verifySecret,
 }: AuthDeps) {
   /**
-   * `verifyToken`, answering also the rows it read (the tenant, its state, the user), so that
-   * authenticating a request reads each of them once. Nothing is cached across requests: a
-   * deactivated user or client, a moved clock or a reset tenant count from the next request.
+   * Checks a bearer token and answers it with the rows it read (the tenant, its state, the user),
+   * so that authenticating a request reads each of them once; throws TOKEN_INVALID (401). The
+   * SQLite store may answer the read from memory (storage/sqlite/bearer-cache.ts), but only while
+   * none of the rows it read has been written since: a deactivated user or client, a moved clock
+   * or a reset tenant still count from the next request.
    */
   async function verifyBearer(bearer: string | undefined, entityId?: string): Promise<VerifiedBearer> {
     if (!bearer)
@@ -177,11 +179,6 @@ export function createAuthService({
           jti: record.jti,
         };
       });
-    },
-
-    /** Checks a bearer token; answers the stored token, or throws TOKEN_INVALID (401). */
-    async verifyToken(bearer: string | undefined): Promise<AccessToken> {
-      return (await verifyBearer(bearer)).token;
     },
 
     verifyBearer,

@@ -28,6 +28,3 @@ export const actionSides: Readonly<Record<ConnectionAction, readonly ConnectionS
 export function transition(status: ConnectionStatus, action: ConnectionAction): TransitionResult {
   return connectionTransitions[status][action];
 }
-
-/** The statuses that hold the "one per ordered pair" slot. */
-export const OPEN_STATUSES: readonly ConnectionStatus[] = ['Pending', 'Connected'];

@@ -38,10 +38,6 @@ export function checkClockState(state: TenantClockState, serverNow: number, fiel
   return state;
 }
 
-export function isRealTime(state: TenantClockState): boolean {
-  return state.frozenAt === null && state.offsetMs === 0;
-}
-
 /** What a tenant's clock reads when the server's clock reads `serverNow`. */
 export function tenantTime(state: TenantClockState, serverNow: number): number {
   return state.frozenAt ?? serverNow + state.offsetMs;

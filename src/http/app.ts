@@ -81,10 +81,12 @@ const buildValidator: ValidatorFactory = lazyValidatorFactory((externalSchemas, 
 }, compiledOnFirstUse);
 
 /**
- * Builds the whole HTTP application. The pipeline, in order (docs/ARCHITECTURE.md): request id,
- * track id and version (onRequest), authentication and entity context (onRequest), body inflation
- * (preParsing), parsing and schema validation, idempotency (preHandler), handler, idempotency store
- * (onSend), compression (onSend).
+ * Builds the whole HTTP application. The pipeline, in order (docs/ARCHITECTURE.md, "The path of a
+ * request"): request id, track id and version, authentication and entity context, limits
+ * (onRequest); body inflation (preParsing); parsing and schema validation; token limit and fault
+ * rules (preHandler); the handler, run under its Idempotency-Key on idempotent routes
+ * (http/plugins/idempotency.ts); the key's error response, journal, durability barrier and
+ * compression (onSend); metrics and journal (onResponse).
  */
 export async function buildApp({ services, config, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({

@@ -37,10 +37,6 @@ interface BearerRow extends AccessTokensTable {
 }
 
 /**
- * The queries, written once in Kysely's builder for both databases. Each side supplies
- * `translateError`, which turns its driver's unique-violation error into `UniqueViolation`.
- */
-/**
  * Two lists each in (createdAt, id) order, merged into one in that order, as SQLite's ORDER BY
  * "created_at", "id" would give them: ids are compared by code unit, which for their ASCII text is
  * SQLite's binary collation.
@@ -118,6 +114,10 @@ export interface StoreOpsOptions {
   advisoryLocks?: boolean;
 }
 
+/**
+ * The queries, written once in Kysely's builder for both databases. Each side supplies
+ * `translateError`, which turns its driver's unique-violation error into `UniqueViolation`.
+ */
 export function createStoreOps(
   db: Kysely<Database>,
   translateError: (error: unknown) => unknown,

@@ -62,7 +62,10 @@ export interface IdempotencyRecord {
   key: string;
   method: string;
   url: string;
-  /** SHA-256 of the request body as received (after gzip inflation). */
+  /**
+   * SHA-256 of the request's parsed body, serialized again (JSON.stringify): two bodies that parse
+   * to the same value in the same key order match, whatever their whitespace or encoding.
+   */
   bodyHash: string;
   /** 'running' while the first request is in flight; 'done' once its response is stored. */
   state: 'running' | 'done';

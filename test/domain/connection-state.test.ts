@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import {
   actionSides,
   type ConnectionAction,
   type ConnectionSide,
   connectionTransitions,
-  OPEN_STATUSES,
   type TransitionResult,
   transition,
 } from '../../src/domain/connection-state.js';
 import type { ConnectionStatus } from '../../src/domain/model.js';
+import { describe, it } from '../helpers/node-test.js';
 
 /** REFERENCE.md §5, written out independently of the code under test: every status × every action. */
 const expectedCells: { status: ConnectionStatus; action: ConnectionAction; result: TransitionResult }[] = [
@@ -47,10 +46,6 @@ describe('connection transitions', () => {
 
   it('never leads anywhere from Disconnected: it is final', () => {
     assert.deepEqual(Object.values(connectionTransitions.Disconnected), [null, null, null]);
-  });
-
-  it('counts Pending and Connected, not Disconnected, as holding the one-per-pair slot', () => {
-    assert.deepEqual([...OPEN_STATUSES].sort(), ['Connected', 'Pending']);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, build, type TestApp } from '../helpers/build.js';
+import { callerWithToken } from '../helpers/http.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 
@@ -69,39 +70,19 @@ export async function createTenant(
   return response.json();
 }
 
-/** A bearer token for a client, or the failed response. */
-export async function tokenFor(app: FastifyInstance, client: { clientId: string; clientSecret: string }) {
-  return app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    payload: {
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      grant_type: 'client_credentials',
-    },
-  });
-}
-
-export async function accessToken(app: FastifyInstance, client: { clientId: string; clientSecret: string }) {
-  const response = await tokenFor(app, client);
-  if (response.statusCode !== 200) throw new Error(`no token: ${response.statusCode} ${response.body}`);
-  return response.json().access_token as string;
-}
-
 /** Calls the Zuora API with a bearer token, acting in one entity. */
 export function zuora(app: FastifyInstance, token: string, entityId: string) {
-  const headers = { authorization: `Bearer ${token}`, 'zuora-entity-ids': entityId };
+  const caller = callerWithToken(app, token, entityId);
   return {
     connect: (targetEntityId: string, idempotencyKey?: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/v1/entity-connections',
-        headers: idempotencyKey ? { ...headers, 'idempotency-key': idempotencyKey } : headers,
-        payload: { targetEntityId },
-      }),
-    list: () => app.inject({ method: 'GET', url: '/v1/entity-connections', headers }),
+      caller.post(
+        '/v1/entity-connections',
+        { targetEntityId },
+        idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+      ),
+    list: () => caller.get('/v1/entity-connections'),
     act: (connectionId: string, action: 'accept' | 'deny' | 'disconnect') =>
-      app.inject({ method: 'PUT', url: `/v1/entity-connections/${connectionId}/${action}`, headers }),
+      caller.put(`/v1/entity-connections/${connectionId}/${action}`),
   };
 }
 

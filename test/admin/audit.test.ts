@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { testDatabases } from '../helpers/databases.js';
+import { tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { accessToken, admin, buildAdmin, category, createTenant, zuora } from './admin-helpers.js';
+import { admin, buildAdmin, category, createTenant, zuora } from './admin-helpers.js';
 
 for (const database of testDatabases) {
   describe(`${database.name}: the audit trail`, () => {
@@ -11,7 +12,7 @@ for (const database of testDatabases) {
       const [client] = tenant.clients;
       assert.ok(client);
       const us = tenant.entities['Shop-US'] ?? '';
-      const token = await accessToken(app, client);
+      const token = await tokenFor(app, client);
       const id = (await zuora(app, token, tenant.globalEntityId).connect(us)).json().id;
       const denied = await zuora(app, token, us).act(id, 'deny');
       assert.equal(denied.statusCode, 200, denied.body);
@@ -38,7 +39,7 @@ for (const database of testDatabases) {
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
-      const token = await accessToken(app, client);
+      const token = await tokenFor(app, client);
       const api = zuora(app, token, tenant.globalEntityId);
       const toUs = (await api.connect(tenant.entities['Shop-US'] ?? '')).json().id;
       await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clock/advance`, { seconds: 1 });
@@ -95,7 +96,7 @@ for (const database of testDatabases) {
       const oauth = await app.inject({
         method: 'GET',
         url,
-        headers: { authorization: `Bearer ${await accessToken(app, client)}` },
+        headers: { authorization: `Bearer ${await tokenFor(app, client)}` },
       });
       assert.equal(oauth.statusCode, 403);
       assert.equal(category(oauth), 10);

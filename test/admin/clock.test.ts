@@ -4,17 +4,9 @@ import { buildApp } from '../../src/http/app.js';
 import { createServices } from '../../src/services.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients } from '../helpers/fixtures.js';
+import { tokenFor, tokenRequest } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import {
-  accessToken,
-  admin,
-  buildAdmin,
-  category,
-  createTenant,
-  OPERATOR_TOKEN,
-  tokenFor,
-  zuora,
-} from './admin-helpers.js';
+import { admin, buildAdmin, category, createTenant, OPERATOR_TOKEN, zuora } from './admin-helpers.js';
 
 for (const database of testDatabases) {
   describe(`${database.name}: a tenant's clock`, () => {
@@ -54,7 +46,7 @@ for (const database of testDatabases) {
       });
       const [client] = tenant.clients;
       assert.ok(client);
-      const api = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      const api = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
       const id = (await api.connect(tenant.entities['Shop-US'] ?? '')).json().id;
       const audit = await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}/audit?resourceId=${id}`);
       assert.equal(audit.json().events[0].at, '2031-05-05T05:05:05.000Z');
@@ -65,8 +57,8 @@ for (const database of testDatabases) {
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
-      const api = zuora(app, await accessToken(app, client), tenant.globalEntityId);
-      const acmeToken = await accessToken(app, {
+      const api = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
+      const acmeToken = await tokenFor(app, {
         clientId: clients.globalAdmin.id,
         clientSecret: clients.globalAdmin.secret,
       });
@@ -91,7 +83,7 @@ for (const database of testDatabases) {
       assert.equal(acme.statusCode, 200);
 
       // A token issued now is computed from the tenant's clock, so it lives its full hour.
-      const fresh = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      const fresh = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
       assert.equal((await fresh.list()).statusCode, 200);
     });
 
@@ -107,9 +99,9 @@ for (const database of testDatabases) {
         const [client] = tenant.clients;
         assert.ok(client);
         const clock = `/admin/v1/tenants/${tenant.id}/clock`;
-        const before = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        const before = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
         assert.equal((await admin(app, 'POST', `${clock}/advance`, advance)).statusCode, 200);
-        const advanced = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        const advanced = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
         assert.equal((await advanced.list()).statusCode, 200);
         assert.equal((await before.list()).statusCode, 401);
 
@@ -118,7 +110,7 @@ for (const database of testDatabases) {
         assert.equal(afterReset.statusCode, 401);
         assert.equal(category(afterReset), 11);
         // A token issued now lives its hour of real time again.
-        const fresh = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        const fresh = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
         assert.equal((await fresh.list()).statusCode, 200);
       });
     }
@@ -132,9 +124,9 @@ for (const database of testDatabases) {
       assert.ok(client);
       const clock = `/admin/v1/tenants/${tenant.id}/clock`;
       await admin(app, 'PUT', clock, { time: '2030-01-01T00:00:00.000Z', frozen: true });
-      const early = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      const early = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
       await admin(app, 'PUT', clock, { time: '2030-01-01T00:30:00.000Z' });
-      const late = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      const late = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
       await admin(app, 'PUT', clock, { time: '2030-01-01T00:10:00.000Z' });
       assert.equal((await early.list()).statusCode, 200);
       assert.equal((await late.list()).statusCode, 401);
@@ -147,13 +139,13 @@ for (const database of testDatabases) {
       assert.ok(client);
       const us = tenant.entities['Shop-US'] ?? '';
       const clock = `/admin/v1/tenants/${tenant.id}/clock`;
-      const caller = async () => zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      const caller = async () => zuora(app, await tokenFor(app, client), tenant.globalEntityId);
 
       const first = await (await caller()).connect(us, 'key-of-the-day');
       assert.equal(first.statusCode, 200, first.body);
       const firstId = first.json().id;
       // Denied by the target, so a second run can create a new request.
-      await zuora(app, await accessToken(app, client), us).act(firstId, 'deny');
+      await zuora(app, await tokenFor(app, client), us).act(firstId, 'deny');
 
       await admin(app, 'POST', `${clock}/advance`, { hours: 23 });
       const replay = await (await caller()).connect(us, 'key-of-the-day');
@@ -181,7 +173,7 @@ for (const database of testDatabases) {
       t.after(() => other.close());
       const [client] = tenant.clients;
       assert.ok(client);
-      const token = await tokenFor(other, client);
+      const token = await tokenRequest(other, client);
       assert.equal(token.statusCode, 200);
       assert.equal(
         (await admin(other, 'GET', `/admin/v1/tenants/${tenant.id}/clock`)).json().time,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { accessToken, admin, buildAdmin, zuora } from './admin-helpers.js';
+import { admin, buildAdmin, zuora } from './admin-helpers.js';
 
 const globalAdmin = { clientId: clients.globalAdmin.id, clientSecret: clients.globalAdmin.secret };
 
@@ -55,7 +56,7 @@ for (const database of testDatabases) {
       assert.equal(tenant.statusCode, 200, tenant.body);
       assert.equal(tenant.json().resettable, true);
 
-      const token = await accessToken(app, globalAdmin);
+      const token = await tokenFor(app, globalAdmin);
       const connected = await zuora(app, token, ids.global).connect(ids.us);
       assert.equal(connected.statusCode, 200, connected.body);
       const user = await admin(app, 'POST', `/admin/v1/tenants/${ids.tenant}/users`, {
@@ -76,7 +77,7 @@ for (const database of testDatabases) {
         'us-admin@acme.test',
       ]);
       // The fixture's secret still gives a token: the stored hash is the one the loader wrote.
-      const again = await accessToken(app, globalAdmin);
+      const again = await tokenFor(app, globalAdmin);
       const listed = await zuora(app, again, ids.global).list();
       assert.equal(listed.statusCode, 200, listed.body);
       assert.deepEqual(listed.json().entityConnections, []);
@@ -88,7 +89,7 @@ for (const database of testDatabases) {
     it('leaves the other tenants of the same fixture file as they are on reset', async (t) => {
       const { app } = await buildAdmin(t, { database });
       const other = { clientId: clients.otherTenantAdmin.id, clientSecret: clients.otherTenantAdmin.secret };
-      const token = await accessToken(app, other);
+      const token = await tokenFor(app, other);
       const connected = await zuora(app, token, ids.otherGlobal).connect(ids.otherSub);
       assert.equal(connected.statusCode, 200, connected.body);
 
@@ -109,7 +110,7 @@ for (const database of testDatabases) {
         const listed = await admin(app, 'GET', '/admin/v1/tenants');
         const [tenant] = listed.json().tenants;
         const detail = (await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}`)).json();
-        const token = await accessToken(app, seededClient);
+        const token = await tokenFor(app, seededClient);
         const connected = await zuora(app, token, detail.globalEntityId).connect(
           detail.entities['Seeded-US'],
         );

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { testDatabases } from '../helpers/databases.js';
+import { tokenRequest } from '../helpers/http.js';
 import { describe, it, type TestContext } from '../helpers/node-test.js';
-import { admin, buildAdmin, createTenant, shopTenant, tokenFor, zuora } from './admin-helpers.js';
+import { admin, buildAdmin, createTenant, shopTenant, zuora } from './admin-helpers.js';
 
 for (const database of testDatabases) {
   describe(`${database.name}: deterministic ids`, () => {
@@ -11,7 +12,7 @@ for (const database of testDatabases) {
       const tenant = await createTenant(app, { ...shopTenant(), idSeed: seed });
       const [client] = tenant.clients;
       assert.ok(client);
-      const token = await tokenFor(app, client);
+      const token = await tokenRequest(app, client);
       const api = zuora(app, token.json().access_token, tenant.globalEntityId);
       const connection = (await api.connect(tenant.entities['Shop-US'] ?? '')).json().id;
       const user = (
@@ -68,7 +69,7 @@ for (const database of testDatabases) {
       const [client] = tenant.clients;
       assert.ok(client);
       // The same calls in the same order after a reset give the same ids again.
-      const token = await tokenFor(app, client);
+      const token = await tokenRequest(app, client);
       assert.equal(token.json().jti, ids.jti);
       const api = zuora(app, token.json().access_token, tenant.globalEntityId);
       const connection = (await api.connect(tenant.entities['Shop-US'] ?? '')).json().id;

@@ -2,16 +2,15 @@ import assert from 'node:assert/strict';
 import type { TestApp } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients } from '../helpers/fixtures.js';
+import { tokenFor, tokenRequest } from '../helpers/http.js';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import {
-  accessToken,
   admin,
   buildAdmin,
   category,
   createTenant,
   OPERATOR_TOKEN,
   shopTenant,
-  tokenFor,
   zuora,
 } from './admin-helpers.js';
 
@@ -38,7 +37,7 @@ for (const database of testDatabases) {
       assert.ok(stored?.secretHash.startsWith('sha256$'));
       assert.ok(!stored?.secretHash.includes(client.clientSecret));
 
-      const token = await accessToken(app, client);
+      const token = await tokenFor(app, client);
       const created = await zuora(app, token, tenant.globalEntityId).connect(tenant.entities['Shop-US']);
       assert.equal(created.statusCode, 200, created.body);
     });
@@ -166,7 +165,7 @@ for (const database of testDatabases) {
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
-      const token = await accessToken(app, client);
+      const token = await tokenFor(app, client);
       const api = zuora(app, token, tenant.globalEntityId);
       const connection = (await api.connect(tenant.entities['Shop-US'] ?? '', 'key-1')).json().id;
       await zuora(app, token, tenant.entities['Shop-US'] ?? '').act(connection, 'deny');
@@ -188,7 +187,7 @@ for (const database of testDatabases) {
 
       assert.equal((await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}`)).statusCode, 404);
       assert.equal((await api.list()).statusCode, 401);
-      assert.equal((await tokenFor(app, client)).statusCode, 401);
+      assert.equal((await tokenRequest(app, client)).statusCode, 401);
       assert.equal(await store.findEntity(tenant.id, tenant.globalEntityId), undefined);
       assert.deepEqual(await store.listUsers(tenant.id), []);
       assert.deepEqual(await store.listClients(tenant.id), []);
@@ -196,7 +195,7 @@ for (const database of testDatabases) {
       assert.equal(await store.findIdempotencyRecord(tenant.id, client.clientId, 'key-1'), undefined);
       assert.equal((await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}/faults`)).statusCode, 404);
 
-      const acme = await tokenFor(app, {
+      const acme = await tokenRequest(app, {
         clientId: clients.globalAdmin.id,
         clientSecret: clients.globalAdmin.secret,
       });
@@ -213,7 +212,7 @@ for (const database of testDatabases) {
       });
       const [client] = tenant.clients;
       assert.ok(client);
-      const token = await accessToken(app, client);
+      const token = await tokenFor(app, client);
       const api = zuora(app, token, tenant.globalEntityId);
       const before = (await api.list()).json().entityConnections;
       assert.equal(before.length, 1);
@@ -234,7 +233,7 @@ for (const database of testDatabases) {
 
       // The old token is gone with everything else; the same credentials get a new one.
       assert.equal((await api.list()).statusCode, 401);
-      const fresh = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      const fresh = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
       assert.deepEqual((await fresh.list()).json().entityConnections, before);
       const audit = await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}/audit`);
       assert.deepEqual(audit.json().events, []);
@@ -294,7 +293,7 @@ for (const database of testDatabases) {
         t.diagnostic(`tenant created in ${(performance.now() - started).toFixed(1)} ms`);
         const [client] = tenant.clients;
         assert.ok(client);
-        const api = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+        const api = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
         // The same Idempotency-Key in every test: keys are scoped by tenant and client.
         const created = await api.connect(tenant.entities['Shop-US'] ?? '', 'same-key-in-every-test');
         assert.equal(created.statusCode, 200, created.body);

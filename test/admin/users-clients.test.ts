@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { testDatabases } from '../helpers/databases.js';
+import { tokenFor, tokenRequest } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import {
-  accessToken,
-  admin,
-  buildAdmin,
-  category,
-  createTenant,
-  shopTenant,
-  tokenFor,
-  zuora,
-} from './admin-helpers.js';
+import { admin, buildAdmin, category, createTenant, shopTenant, zuora } from './admin-helpers.js';
 
 for (const database of testDatabases) {
   describe(`${database.name}: admin users and OAuth clients`, () => {
@@ -72,7 +64,7 @@ for (const database of testDatabases) {
       assert.deepEqual(client.entityIds, [tenant.entities['Shop-US']]);
       assert.equal(client.status, 'Active');
 
-      const token = await tokenFor(app, client);
+      const token = await tokenRequest(app, client);
       assert.equal(token.statusCode, 200, token.body);
       assert.match(token.json().scope, new RegExp(`tenant\\.${tenant.id}$`));
 
@@ -114,7 +106,7 @@ for (const database of testDatabases) {
         clientSecret: '0123456789abcdef',
       });
       assert.equal(sixteen.statusCode, 201, sixteen.body);
-      assert.equal((await tokenFor(app, sixteen.json())).statusCode, 200);
+      assert.equal((await tokenRequest(app, sixteen.json())).statusCode, 200);
     });
 
     it('refuses a client for an entity its user cannot access (400, category 20)', async (t) => {
@@ -137,7 +129,7 @@ for (const database of testDatabases) {
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
-      const api = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      const api = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
       assert.equal((await api.list()).statusCode, 200);
 
       const response = await admin(
@@ -151,7 +143,7 @@ for (const database of testDatabases) {
       const refused = await api.list();
       assert.equal(refused.statusCode, 401);
       assert.equal(refused.json().reasons[0].code, 90000011);
-      assert.equal((await tokenFor(app, client)).statusCode, 401);
+      assert.equal((await tokenRequest(app, client)).statusCode, 401);
     });
 
     it('deactivating a user stops the tokens of its clients at once', async (t) => {
@@ -159,13 +151,13 @@ for (const database of testDatabases) {
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
-      const api = zuora(app, await accessToken(app, client), tenant.globalEntityId);
+      const api = zuora(app, await tokenFor(app, client), tenant.globalEntityId);
       const userId = tenant.users['admin@shop.test'];
       const response = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/users/${userId}/deactivate`);
       assert.equal(response.statusCode, 200);
       assert.equal(response.json().status, 'Inactive');
       assert.equal((await api.list()).statusCode, 401);
-      assert.equal((await tokenFor(app, client)).statusCode, 401);
+      assert.equal((await tokenRequest(app, client)).statusCode, 401);
     });
 
     it('answers 404 (category 40) for a user or client of another tenant', async (t) => {

@@ -4,15 +4,20 @@ import { hashToken } from '../../src/domain/secrets.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import {
+  assertError,
+  assertSuccessOnly,
+  type Caller,
+  type Client,
+  callerFor,
+  callerWithToken,
+} from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { tokenFor } from '../helpers/tokens.js';
-
-type Client = { id: string; secret: string };
 
 const ENTITY_KEYS = ['displayName', 'id', 'locale', 'name', 'parentId', 'status', 'tenantId', 'timezone'];
 
 /** One client's token, acting in one entity, calling the six entity operations. */
-interface Caller {
+interface EntityCaller {
   create(body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   list(query?: string): Promise<LightMyRequestResponse>;
   get(id: string): Promise<LightMyRequestResponse>;
@@ -21,40 +26,19 @@ interface Caller {
   provision(id: string): Promise<LightMyRequestResponse>;
 }
 
-function callerWithToken(app: FastifyInstance, token: string, entityId: string): Caller {
-  const headers = { authorization: `Bearer ${token}`, 'zuora-entity-ids': entityId };
+function entityCalls(caller: Caller): EntityCaller {
   return {
-    create: (body, extra = {}) =>
-      app.inject({
-        method: 'POST',
-        url: '/v1/entities',
-        headers: { ...headers, ...extra },
-        payload: body as object,
-      }),
-    list: (query = '') => app.inject({ method: 'GET', url: `/v1/entities${query}`, headers }),
-    get: (id) => app.inject({ method: 'GET', url: `/v1/entities/${id}`, headers }),
-    update: (id, body) =>
-      app.inject({ method: 'PUT', url: `/v1/entities/${id}`, headers, payload: body as object }),
-    remove: (id) => app.inject({ method: 'DELETE', url: `/v1/entities/${id}`, headers }),
-    provision: (id) => app.inject({ method: 'PUT', url: `/v1/entities/${id}/provision`, headers }),
+    create: (body, extra = {}) => caller.post('/v1/entities', body, extra),
+    list: (query = '') => caller.get(`/v1/entities${query}`),
+    get: (id) => caller.get(`/v1/entities/${id}`),
+    update: (id, body) => caller.put(`/v1/entities/${id}`, body),
+    remove: (id) => caller.delete(`/v1/entities/${id}`),
+    provision: (id) => caller.put(`/v1/entities/${id}/provision`),
   };
 }
 
-async function callerFor(app: FastifyInstance, client: Client, entityId: string): Promise<Caller> {
-  return callerWithToken(app, await tokenFor(app, client), entityId);
-}
-
-function assertError(res: LightMyRequestResponse, status: number, category: number) {
-  assert.equal(res.statusCode, status, res.body);
-  const body = res.json();
-  assert.deepEqual(Object.keys(body).sort(), ['processId', 'reasons', 'success']);
-  assert.equal(body.success, false);
-  assert.equal(body.reasons[0].code, 50000000 + category, body.reasons[0].message);
-}
-
-function assertSuccessOnly(res: LightMyRequestResponse) {
-  assert.equal(res.statusCode, 200, res.body);
-  assert.deepEqual(res.json(), { success: true });
+async function entitiesAs(app: FastifyInstance, client: Client, entityId: string): Promise<EntityCaller> {
+  return entityCalls(await callerFor(app, client, entityId));
 }
 
 interface WireEntity {
@@ -68,7 +52,7 @@ interface WireEntity {
   tenantId: string;
 }
 
-async function createOk(caller: Caller, body: Record<string, unknown>): Promise<WireEntity> {
+async function createOk(caller: EntityCaller, body: Record<string, unknown>): Promise<WireEntity> {
   const res = await caller.create(body);
   assert.equal(res.statusCode, 200, res.body);
   const { success, ...entity } = res.json();
@@ -77,7 +61,7 @@ async function createOk(caller: Caller, body: Record<string, unknown>): Promise<
   return entity;
 }
 
-async function listNames(caller: Caller, query = ''): Promise<string[]> {
+async function listNames(caller: EntityCaller, query = ''): Promise<string[]> {
   const res = await caller.list(query);
   assert.equal(res.statusCode, 200, res.body);
   return (res.json().entities as WireEntity[]).map((e) => e.name).sort();
@@ -111,7 +95,7 @@ for (const database of testDatabases) {
   describe(`${database.name}: GET /v1/entities`, () => {
     it('lists the whole hierarchy in Zuora shape to any entity user, the global entity Provisioned with parentId null', async (t) => {
       const { app } = await build(t, { database });
-      const eu = await callerFor(app, clients.euAdmin, ids.eu);
+      const eu = await entitiesAs(app, clients.euAdmin, ids.eu);
       const res = await eu.list();
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
@@ -141,7 +125,7 @@ for (const database of testDatabases) {
 
     it('filters by status with provisioned=true and provisioned=false', async (t) => {
       const { app } = await build(t, { database });
-      const standard = await callerFor(app, clients.standard, ids.us);
+      const standard = await entitiesAs(app, clients.standard, ids.us);
       assert.deepEqual(await listNames(standard, '?provisioned=true'), [
         'Acme-APAC',
         'Acme-EU',
@@ -153,13 +137,13 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 20 for a provisioned value other than true or false', async (t) => {
       const { app } = await build(t, { database });
-      const standard = await callerFor(app, clients.standard, ids.us);
+      const standard = await entitiesAs(app, clients.standard, ids.us);
       assertError(await standard.list('?provisioned=yes'), 400, 20);
     });
 
     it("never lists another tenant's entities", async (t) => {
       const { app } = await build(t, { database });
-      const other = await callerFor(app, clients.otherTenantAdmin, ids.otherGlobal);
+      const other = await entitiesAs(app, clients.otherTenantAdmin, ids.otherGlobal);
       assert.deepEqual(await listNames(other), ['Global', 'Other-UK']);
     });
 
@@ -174,7 +158,7 @@ for (const database of testDatabases) {
   describe(`${database.name}: GET /v1/entities/{id}`, () => {
     it('answers the entity plus success:true to any entity user, by 32-hex id or UUID', async (t) => {
       const { app } = await build(t, { database });
-      const standard = await callerFor(app, clients.standard, ids.us);
+      const standard = await entitiesAs(app, clients.standard, ids.us);
       const res = await standard.get(ids.eu);
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(res.json(), {
@@ -196,7 +180,7 @@ for (const database of testDatabases) {
 
     it("answers 404 with category 40 for an unknown id, a malformed id and another tenant's entity", async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.get('0123456789abcdef0123456789abcdef'), 404, 40);
       assertError(await admin.get('not-an-id'), 404, 40);
       assertError(await admin.get(ids.otherSub), 404, 40);
@@ -207,7 +191,7 @@ for (const database of testDatabases) {
   describe(`${database.name}: POST /v1/entities`, () => {
     it('creates an Unprovisioned entity whose displayName defaults to its name, answered in Zuora shape', async (t) => {
       const { app, store } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const created = await createOk(admin, {
         name: 'Acme-Asia',
         parentId: ids.global,
@@ -233,7 +217,7 @@ for (const database of testDatabases) {
 
     it('keeps a displayName given, and accepts a parent named by UUID', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const uuid = `${ids.us.slice(0, 8)}-${ids.us.slice(8, 12)}-${ids.us.slice(12, 16)}-${ids.us.slice(16, 20)}-${ids.us.slice(20)}`;
       const created = await createOk(admin, {
         ...child('Acme-US West', uuid),
@@ -245,23 +229,23 @@ for (const database of testDatabases) {
 
     it('lets a global administrator create while acting in any entity of the token, not only the global one', async (t) => {
       const { app } = await build(t, { database });
-      const adminInUs = await callerFor(app, clients.globalAdmin, ids.us);
+      const adminInUs = await entitiesAs(app, clients.globalAdmin, ids.us);
       const created = await createOk(adminInUs, child('Acme-Canada', ids.global));
       assert.equal(created.status, 'Unprovisioned');
     });
 
     it('answers 403 with category 10 to an administrator of a sub-entity and to a standard user of the global entity', async (t) => {
       const { app } = await build(t, { database });
-      const usAdmin = await callerFor(app, clients.usAdminSingle, ids.us);
+      const usAdmin = await entitiesAs(app, clients.usAdminSingle, ids.us);
       assertError(await usAdmin.create(child('Acme-X', ids.us)), 403, 10);
-      const clerkInGlobal = await callerFor(app, clients.standard, ids.global);
+      const clerkInGlobal = await entitiesAs(app, clients.standard, ids.global);
       assertError(await clerkInGlobal.create(child('Acme-X', ids.global)), 403, 10);
     });
 
     for (const field of ['name', 'parentId', 'locale', 'timezone']) {
       it(`answers 400 with category 22 when ${field} is missing`, async (t) => {
         const { app } = await build(t, { database });
-        const admin = await callerFor(app, clients.globalAdmin, ids.global);
+        const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
         const { [field as keyof ReturnType<typeof child>]: _, ...body } = child('Acme-X', ids.global);
         const res = await admin.create(body);
         assertError(res, 400, 22);
@@ -280,7 +264,7 @@ for (const database of testDatabases) {
     for (const [what, patch] of badValues) {
       it(`answers 400 with category 20 for ${what}`, async (t) => {
         const { app } = await build(t, { database });
-        const admin = await callerFor(app, clients.globalAdmin, ids.global);
+        const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
         assertError(await admin.create({ ...child('Acme-X', ids.global), ...patch }), 400, 20);
         assert.deepEqual(await listNames(admin, '?provisioned=false'), ['Acme-Lab']);
       });
@@ -288,13 +272,13 @@ for (const database of testDatabases) {
 
     it('accepts a name of 255 letters, digits, spaces, periods and hyphens, in any script', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       await createOk(admin, child(`Ünïcode 東京 v1.2-${'x'.repeat(237)}`, ids.global));
     });
 
     it('answers 400 with category 20 for a name already used in the tenant, and accepts one used in another tenant', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.create(child('Acme-EU', ids.us)), 400, 20);
       await createOk(admin, child('Other-UK', ids.global));
     });
@@ -328,13 +312,13 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 21 for an unknown field', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.create({ ...child('Acme-X', ids.global), status: 'Provisioned' }), 400, 21);
     });
 
     it("answers 404 with category 40 for an unknown parent and for another tenant's entity as parent", async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.create(child('Acme-X', '0123456789abcdef0123456789abcdef')), 404, 40);
       assertError(await admin.create(child('Acme-X', ids.otherSub)), 404, 40);
       assertError(await admin.create(child('Acme-X', 'nonsense')), 404, 40);
@@ -356,18 +340,18 @@ for (const database of testDatabases) {
           createdAt: 1,
         });
       }
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       await createOk(admin, child('Number 512', ids.global));
       assertError(await admin.create(child('Number 513', ids.global)), 400, 30);
       assert.equal((await store.listEntities(ids.tenant)).length, 512);
       // Another tenant's hierarchy has its own limit.
-      const other = await callerFor(app, clients.otherTenantAdmin, ids.otherGlobal);
+      const other = await entitiesAs(app, clients.otherTenantAdmin, ids.otherGlobal);
       await createOk(other, child('Other-FR', ids.otherGlobal));
     });
 
     it('replays the first response to a repeated Idempotency-Key instead of creating twice', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const body = child('Acme-Once', ids.global);
       const first = await admin.create(body, { 'idempotency-key': 'create-once-1' });
       assert.equal(first.statusCode, 200, first.body);
@@ -382,7 +366,7 @@ for (const database of testDatabases) {
   describe(`${database.name}: PUT /v1/entities/{id}`, () => {
     it('changes name, displayName, locale and timezone of an unprovisioned entity and answers {success:true}', async (t) => {
       const { app, store } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const patch = {
         name: 'Acme-Italy',
         displayName: 'Acme Italy',
@@ -408,7 +392,7 @@ for (const database of testDatabases) {
 
     it('changes name and displayName of a provisioned entity, and accepts its unchanged locale and timezone', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(
         await admin.update(ids.us, {
           name: 'Acme-USA',
@@ -424,7 +408,7 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 30 for a new locale or timezone of a provisioned entity', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.update(ids.us, { locale: 'en_GB' }), 400, 30);
       assertError(await admin.update(ids.us, { timezone: 'America/Chicago' }), 400, 30);
       assertError(await admin.update(ids.global, { timezone: 'UTC' }), 400, 30);
@@ -435,7 +419,7 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 30 for a new displayName of the global entity, whose name can change', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.update(ids.global, { displayName: 'Acme Worldwide' }), 400, 30);
       assertSuccessOnly(await admin.update(ids.global, { name: 'Acme Global', displayName: 'Acme' }));
       const read = (await admin.get(ids.global)).json();
@@ -445,7 +429,7 @@ for (const database of testDatabases) {
 
     it('answers {success:true} and records no change for a PUT that changes nothing', async (t) => {
       const { app, store } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(await admin.update(ids.us, {}));
       assertSuccessOnly(await admin.update(ids.us, { name: 'Acme-US', locale: 'en_US' }));
       assert.deepEqual(await store.listAuditEvents(ids.tenant, { resourceId: ids.us }), []);
@@ -453,7 +437,7 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 21 for parentId: the parent is fixed at creation', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const res = await admin.update(ids.lab, { parentId: ids.us });
       assertError(res, 400, 21);
       assert.match(res.json().reasons[0].message, /parentId/);
@@ -462,7 +446,7 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 20 for a name taken by another entity, a bad name, locale or timezone', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.update(ids.lab, { name: 'Acme-US' }), 400, 20);
       assertError(await admin.update(ids.lab, { name: 'Lab/1' }), 400, 20);
       assertError(await admin.update(ids.lab, { locale: 'english' }), 400, 20);
@@ -473,16 +457,16 @@ for (const database of testDatabases) {
 
     it('answers 403 with category 10 to a caller who is not a global administrator', async (t) => {
       const { app } = await build(t, { database });
-      const usAdmin = await callerFor(app, clients.usAdminSingle, ids.us);
+      const usAdmin = await entitiesAs(app, clients.usAdminSingle, ids.us);
       assertError(await usAdmin.update(ids.us, { displayName: 'Mine' }), 403, 10);
     });
 
     it("answers 404 with category 40 for an unknown id and for another tenant's entity", async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.update('0123456789abcdef0123456789abcdef', { name: 'X' }), 404, 40);
       assertError(await admin.update(ids.otherSub, { name: 'Taken-Over' }), 404, 40);
-      const other = await callerFor(app, clients.otherTenantAdmin, ids.otherGlobal);
+      const other = await entitiesAs(app, clients.otherTenantAdmin, ids.otherGlobal);
       assert.deepEqual(await listNames(other), ['Global', 'Other-UK']);
     });
   });
@@ -490,7 +474,7 @@ for (const database of testDatabases) {
   describe(`${database.name}: PUT /v1/entities/{id}/provision`, () => {
     it('provisions an entity under a provisioned parent, once and for good', async (t) => {
       const { app, store } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(await admin.provision(ids.lab));
       assert.equal((await admin.get(ids.lab)).json().status, 'Provisioned');
       assertError(await admin.provision(ids.lab), 400, 30);
@@ -502,20 +486,20 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 30 for the global entity, already provisioned', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.provision(ids.global), 400, 30);
     });
 
     it('answers 403 with category 10 to a caller who is not a global administrator', async (t) => {
       const { app } = await build(t, { database });
-      const clerk = await callerFor(app, clients.standard, ids.global);
+      const clerk = await entitiesAs(app, clients.standard, ids.global);
       assertError(await clerk.provision(ids.lab), 403, 10);
       assert.equal((await clerk.get(ids.lab)).json().status, 'Unprovisioned');
     });
 
     it("answers 404 with category 40 for an unknown id and for another tenant's entity", async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.provision('0123456789abcdef0123456789abcdef'), 404, 40);
       assertError(await admin.provision(ids.otherSub), 404, 40);
     });
@@ -524,7 +508,7 @@ for (const database of testDatabases) {
   describe(`${database.name}: DELETE /v1/entities/{id}`, () => {
     it('deletes an unprovisioned entity and answers {success:true}', async (t) => {
       const { app, store } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(await admin.remove(ids.lab));
       assertError(await admin.get(ids.lab), 404, 40);
       assert.deepEqual(await listNames(admin, '?provisioned=false'), []);
@@ -534,7 +518,7 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 30 for the global entity and for a provisioned entity', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.remove(ids.global), 400, 30);
       assertError(await admin.remove(ids.us), 400, 30);
       assert.equal((await listNames(admin)).length, 5);
@@ -542,7 +526,7 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 30, deleting nothing, when a sub-entity is provisioned', async (t) => {
       const { app, store } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const sandbox = await createOk(admin, child('Acme-Lab-Sandbox', ids.lab));
       // Provisioning under an unprovisioned parent is refused by the API; data loaded some other
       // way may still hold it, and the delete must not take a provisioned entity with it.
@@ -554,16 +538,16 @@ for (const database of testDatabases) {
 
     it('answers 403 with category 10 to a caller who is not a global administrator', async (t) => {
       const { app } = await build(t, { database });
-      const usAdmin = await callerFor(app, clients.usAdmin, ids.us);
+      const usAdmin = await entitiesAs(app, clients.usAdmin, ids.us);
       assertError(await usAdmin.remove(ids.lab), 403, 10);
       assert.equal((await usAdmin.get(ids.lab)).statusCode, 200);
     });
 
     it("answers 404 with category 40 for an unknown id and for another tenant's unprovisioned entity", async (t) => {
       const { app } = await build(t, { database });
-      const other = await callerFor(app, clients.otherTenantAdmin, ids.otherGlobal);
+      const other = await entitiesAs(app, clients.otherTenantAdmin, ids.otherGlobal);
       const foreign = await createOk(other, child('Other-Draft', ids.otherGlobal));
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.remove('0123456789abcdef0123456789abcdef'), 404, 40);
       assertError(await admin.remove(foreign.id), 404, 40);
       assert.equal((await other.get(foreign.id)).statusCode, 200);
@@ -594,7 +578,7 @@ for (const database of testDatabases) {
       assert.ok(clerk);
       assert.equal((await store.findMembership(clerk.id, ids.lab))?.role, 'Administrator');
 
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(await admin.remove(ids.lab));
 
       assert.equal(await store.findMembership(clerk.id, ids.lab), undefined);
@@ -608,7 +592,7 @@ for (const database of testDatabases) {
       const actions = (await store.listAuditEvents(ids.tenant)).map((e) => e.action).sort();
       assert.deepEqual(actions, ['client.update', 'connection.delete', 'entity.delete', 'membership.delete']);
       // The client still works for what it has left.
-      const clerkCaller = await callerFor(app, clients.standard, ids.us);
+      const clerkCaller = await entitiesAs(app, clients.standard, ids.us);
       assert.equal((await clerkCaller.list()).statusCode, 200);
     });
 
@@ -629,17 +613,17 @@ for (const database of testDatabases) {
         issuedAt: Date.now(),
         expiresAt: Date.now() + 3_600_000,
       });
-      const inLab = callerWithToken(app, bearer, ids.lab);
+      const inLab = entityCalls(callerWithToken(app, bearer, ids.lab));
       assert.equal((await inLab.get(ids.lab)).statusCode, 200);
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(await admin.remove(ids.lab));
       assertError(await inLab.list(), 403, 10);
-      assert.equal((await callerWithToken(app, bearer, ids.us).list()).statusCode, 200);
+      assert.equal((await entityCalls(callerWithToken(app, bearer, ids.us)).list()).statusCode, 200);
     });
 
     it("answers 400 with category 30, deleting nothing, while the entity or a sub-entity is a user's home", async (t) => {
       const { app, store } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const bench = await createOk(admin, child('Acme-Lab-Bench', ids.lab));
       await store.insertUser({
         id: 'ffffffffffffffffffffffffffffff02',
@@ -660,7 +644,7 @@ for (const database of testDatabases) {
   describe(`${database.name}: a hierarchy four levels deep`, () => {
     it('is built, provisioned top-down, partly deleted and listed by status', async (t) => {
       const { app } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       // Global > Region > Country > State > City, with a second Country branch under Region.
       const region = await createOk(admin, child('Americas', ids.global));
       const country = await createOk(admin, child('USA', region.id));

@@ -5,46 +5,33 @@ import type { ConnectionStatus } from '../../src/domain/model.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { assertError, assertSuccessOnly, type Client, callerFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { tokenFor } from '../helpers/tokens.js';
 
-type Client = { id: string; secret: string };
-
-/** A caller: one client's token, acting in one entity. */
-interface Caller {
+/** One client's token, acting in one entity, calling the connection operations. */
+interface ConnectionCaller {
   list(query?: string): Promise<LightMyRequestResponse>;
   request(body: unknown): Promise<LightMyRequestResponse>;
   connect(targetEntityId: string): Promise<LightMyRequestResponse>;
   act(connectionId: string, action: 'accept' | 'deny' | 'disconnect'): Promise<LightMyRequestResponse>;
 }
 
-async function callerFor(app: FastifyInstance, client: Client, entityId: string): Promise<Caller> {
-  const headers = { authorization: `Bearer ${await tokenFor(app, client)}`, 'zuora-entity-ids': entityId };
-  const request = (body: unknown) =>
-    app.inject({ method: 'POST', url: '/v1/entity-connections', headers, payload: body as object });
+async function connectionsAs(
+  app: FastifyInstance,
+  client: Client,
+  entityId: string,
+): Promise<ConnectionCaller> {
+  const caller = await callerFor(app, client, entityId);
+  const request = (body: unknown) => caller.post('/v1/entity-connections', body);
   return {
-    list: (query = '') => app.inject({ method: 'GET', url: `/v1/entity-connections${query}`, headers }),
+    list: (query = '') => caller.get(`/v1/entity-connections${query}`),
     request,
     connect: (targetEntityId) => request({ targetEntityId }),
-    act: (connectionId, action) =>
-      app.inject({ method: 'PUT', url: `/v1/entity-connections/${connectionId}/${action}`, headers }),
+    act: (connectionId, action) => caller.put(`/v1/entity-connections/${connectionId}/${action}`),
   };
 }
 
-function assertError(res: LightMyRequestResponse, status: number, category: number) {
-  assert.equal(res.statusCode, status, res.body);
-  const body = res.json();
-  assert.deepEqual(Object.keys(body).sort(), ['processId', 'reasons', 'success']);
-  assert.equal(body.success, false);
-  assert.equal(body.reasons[0].code, 50000000 + category);
-}
-
-function assertSuccessOnly(res: LightMyRequestResponse) {
-  assert.equal(res.statusCode, 200, res.body);
-  assert.deepEqual(res.json(), { success: true });
-}
-
-async function connectOk(caller: Caller, targetEntityId: string): Promise<string> {
+async function connectOk(caller: ConnectionCaller, targetEntityId: string): Promise<string> {
   const res = await caller.connect(targetEntityId);
   assert.equal(res.statusCode, 200, res.body);
   const body = res.json();
@@ -61,7 +48,7 @@ interface WireConnection {
   status: ConnectionStatus;
 }
 
-async function listAll(caller: Caller, query = ''): Promise<WireConnection[]> {
+async function listAll(caller: ConnectionCaller, query = ''): Promise<WireConnection[]> {
   const res = await caller.list(query);
   assert.equal(res.statusCode, 200, res.body);
   return res.json().entityConnections;
@@ -80,7 +67,7 @@ for (const database of testDatabases) {
   describe(`${database.name}: POST /v1/entity-connections`, () => {
     it('creates a Pending connection from the acting entity and answers exactly {id, success}', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const id = await connectOk(global, ids.us);
       const listed = await listAll(global);
       assert.deepEqual(listed, [
@@ -95,29 +82,29 @@ for (const database of testDatabases) {
 
     it('accepts an upper-case target id', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       await connectOk(global, ids.us.toUpperCase());
       assert.equal((await listAll(global))[0]?.targetEntityId, ids.us);
     });
 
     it('answers 403 with category 10 when the caller is not an administrator of the acting entity', async (t) => {
       const { app } = await build(t, { database });
-      const clerk = await callerFor(app, clients.standard, ids.global);
+      const clerk = await connectionsAs(app, clients.standard, ids.global);
       assertError(await clerk.connect(ids.us), 403, 10);
       // The US admin holds only Standard access in EU.
-      const usInEu = await callerFor(app, clients.usAdmin, ids.eu);
+      const usInEu = await connectionsAs(app, clients.usAdmin, ids.eu);
       assertError(await usInEu.connect(ids.us), 403, 10);
     });
 
     it('answers 400 with category 22 when targetEntityId is missing', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.request({}), 400, 22);
     });
 
     it('answers 400 with category 20 when targetEntityId is longer than 32 characters or not a string', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(`${ids.us}0`), 400, 20);
       // JSON values of another type are refused, not coerced into strings such as "true" or "".
       for (const targetEntityId of [42, true, null, { id: ids.us }])
@@ -127,13 +114,13 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 30 for a connection to the acting entity itself', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(ids.global), 400, 30);
     });
 
     it("answers 404 with category 40 for an unknown target and for another tenant's entity alike", async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(randomBytes(16).toString('hex')), 404, 40);
       assertError(await global.connect('not-an-entity'), 404, 40);
       assertError(await global.connect(ids.otherGlobal), 404, 40);
@@ -142,21 +129,21 @@ for (const database of testDatabases) {
 
     it('answers 403 with category 10 for a target the user cannot access', async (t) => {
       const { app } = await build(t, { database });
-      const us = await callerFor(app, clients.usAdmin, ids.us);
+      const us = await connectionsAs(app, clients.usAdmin, ids.us);
       assertError(await us.connect(ids.global), 403, 10);
       assertError(await us.connect(ids.apac), 403, 10);
     });
 
     it('answers 400 with category 30 for an unprovisioned target', async (t) => {
       const { app } = await build(t, { database, fixture: acmeWithLabAdmin() });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(ids.lab), 400, 30);
     });
 
     it('answers 400 with category 30 for a second Pending or Connected connection of the same ordered pair', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
-      const us = await callerFor(app, clients.usAdminSingle, ids.us);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
+      const us = await connectionsAs(app, clients.usAdminSingle, ids.us);
       const id = await connectOk(global, ids.us);
       assertError(await global.connect(ids.us), 400, 30);
       assertSuccessOnly(await us.act(id, 'accept'));
@@ -166,8 +153,8 @@ for (const database of testDatabases) {
 
     it('allows the reverse pair while the first is open', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
-      const us = await callerFor(app, clients.globalAdmin, ids.us);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
+      const us = await connectionsAs(app, clients.globalAdmin, ids.us);
       const forward = await connectOk(global, ids.us);
       const reverse = await connectOk(us, ids.global);
       assert.notEqual(forward, reverse);
@@ -176,8 +163,8 @@ for (const database of testDatabases) {
 
     it('makes a new connection id for a new request after Disconnected', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
-      const us = await callerFor(app, clients.usAdminSingle, ids.us);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
+      const us = await connectionsAs(app, clients.usAdminSingle, ids.us);
       const first = await connectOk(global, ids.us);
       assertSuccessOnly(await us.act(first, 'accept'));
       assertSuccessOnly(await global.act(first, 'disconnect'));
@@ -189,7 +176,7 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 21 for an unknown body field', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.request({ targetEntityId: ids.us, note: 'hi' }), 400, 21);
     });
   });
@@ -197,8 +184,8 @@ for (const database of testDatabases) {
   describe(`${database.name}: PUT /v1/entity-connections/{id}/accept, deny, disconnect`, () => {
     async function setup(t: Parameters<typeof build>[0]) {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
-      const us = await callerFor(app, clients.usAdminSingle, ids.us);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
+      const us = await connectionsAs(app, clients.usAdminSingle, ids.us);
       const id = await connectOk(global, ids.us);
       return { app, global, us, id };
     }
@@ -219,15 +206,15 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 30 when the global admin accepts while acting in the source, though admin of both', async (t) => {
       const { app, id } = await setup(t);
-      const adminInGlobal = await callerFor(app, clients.globalAdmin, ids.global);
+      const adminInGlobal = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await adminInGlobal.act(id, 'accept'), 400, 30);
-      const adminInUs = await callerFor(app, clients.globalAdmin, ids.us);
+      const adminInUs = await connectionsAs(app, clients.globalAdmin, ids.us);
       assertSuccessOnly(await adminInUs.act(id, 'accept'));
     });
 
     it('answers 403 with category 10 when a non-administrator of the target acts in the target', async (t) => {
       const { app, id } = await setup(t);
-      const clerkInUs = await callerFor(app, clients.standard, ids.us);
+      const clerkInUs = await connectionsAs(app, clients.standard, ids.us);
       for (const action of ['accept', 'deny', 'disconnect'] as const)
         assertError(await clerkInUs.act(id, action), 403, 10);
     });
@@ -271,14 +258,14 @@ for (const database of testDatabases) {
 
     it('answers 404 with category 40 for a connection the acting entity is not part of, or that does not exist', async (t) => {
       const { app, id } = await setup(t);
-      const apac = await callerFor(app, clients.globalAdmin, ids.apac);
-      const eu = await callerFor(app, clients.euAdmin, ids.eu);
-      const other = await callerFor(app, clients.otherTenantAdmin, ids.otherGlobal);
+      const apac = await connectionsAs(app, clients.globalAdmin, ids.apac);
+      const eu = await connectionsAs(app, clients.euAdmin, ids.eu);
+      const other = await connectionsAs(app, clients.otherTenantAdmin, ids.otherGlobal);
       for (const caller of [apac, eu, other]) {
         for (const action of ['accept', 'deny', 'disconnect'] as const)
           assertError(await caller.act(id, action), 404, 40);
       }
-      const us = await callerFor(app, clients.usAdminSingle, ids.us);
+      const us = await connectionsAs(app, clients.usAdminSingle, ids.us);
       assertError(await us.act(randomBytes(16).toString('hex'), 'accept'), 404, 40);
       assertError(await us.act('not-a-connection', 'accept'), 404, 40);
       assertError(await us.act(id.toUpperCase(), 'accept'), 404, 40);
@@ -288,9 +275,9 @@ for (const database of testDatabases) {
   describe(`${database.name}: GET /v1/entity-connections`, () => {
     it('lists outbound, inbound, or both when type is absent', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
-      const us = await callerFor(app, clients.globalAdmin, ids.us);
-      const eu = await callerFor(app, clients.globalAdmin, ids.eu);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
+      const us = await connectionsAs(app, clients.globalAdmin, ids.us);
+      const eu = await connectionsAs(app, clients.globalAdmin, ids.eu);
       const out = await connectOk(global, ids.us);
       const in1 = await connectOk(us, ids.global);
       const in2 = await connectOk(eu, ids.global);
@@ -316,21 +303,21 @@ for (const database of testDatabases) {
     ]) {
       it(`answers 400 with category 20 for ${query}`, async (t) => {
         const { app } = await build(t, { database });
-        const global = await callerFor(app, clients.globalAdmin, ids.global);
+        const global = await connectionsAs(app, clients.globalAdmin, ids.global);
         assertError(await global.list(query), 400, 20);
       });
     }
 
     it('accepts pageSize 1 and 300', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assert.equal((await global.list('?pageSize=1')).statusCode, 200);
       assert.equal((await global.list('?pageSize=300')).statusCode, 200);
     });
 
     it('answers 30 per page by default, with nextPage exactly when another page exists', async (t) => {
       const { app, store } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       // Disconnected connections do not hold the pair's slot, so one pair can have many.
       for (let i = 0; i < 31; i++) {
         await store.insertConnection({
@@ -360,11 +347,11 @@ for (const database of testDatabases) {
 
     it('pages through by following nextPage, keeping type and pageSize, and ends without nextPage', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const created: string[] = [];
       for (const entity of [ids.us, ids.eu, ids.apac]) created.push(await connectOk(global, entity));
       for (const entity of [ids.us, ids.eu]) {
-        const other = await callerFor(app, clients.globalAdmin, entity);
+        const other = await connectionsAs(app, clients.globalAdmin, entity);
         created.push(await connectOk(other, ids.global));
       }
       // Outbound: 3 connections, pages of 2.
@@ -412,9 +399,9 @@ for (const database of testDatabases) {
 
     it('lets a standard user of the entity list its connections', async (t) => {
       const { app } = await build(t, { database });
-      const global = await callerFor(app, clients.globalAdmin, ids.global);
+      const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const id = await connectOk(global, ids.us);
-      const clerk = await callerFor(app, clients.standard, ids.global);
+      const clerk = await connectionsAs(app, clients.standard, ids.global);
       assert.deepEqual(
         (await listAll(clerk)).map((c) => c.id),
         [id],

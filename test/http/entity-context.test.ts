@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { tokenFor } from '../helpers/tokens.js';
 
 const uuid = (hex: string) =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

@@ -5,8 +5,8 @@ import { pino } from 'pino';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { globalHeaders, tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { globalHeaders, tokenFor } from '../helpers/tokens.js';
 
 /** Zuora's envelope (REFERENCE.md §3), exactly, with the given reason code. */
 function assertEnvelope(res: LightMyRequestResponse, status: number, code: number) {

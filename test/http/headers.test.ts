@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { ids } from '../helpers/fixtures.js';
+import { globalHeaders } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { globalHeaders } from '../helpers/tokens.js';
 
 const category = (body: { reasons: { code: number }[] }) => (body.reasons[0]?.code ?? 0) % 100;
 

@@ -10,8 +10,8 @@ import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { build, manualClock } from '../helpers/build.js';
 import { createPostgresTestDatabase, postgresTestUrl, type TestDatabase } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/http.js';
 import { describe, it, type TestContext } from '../helpers/node-test.js';
-import { tokenFor } from '../helpers/tokens.js';
 
 /**
  * An idempotent POST is one transaction: the key, the connection, its audit event and the stored

@@ -13,8 +13,8 @@ import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { build, manualClock } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/http.js';
 import { describe, it, type TestContext } from '../helpers/node-test.js';
-import { tokenFor } from '../helpers/tokens.js';
 
 const HOUR = 60 * 60 * 1000;
 const URL_PATH = '/v1/entity-connections';

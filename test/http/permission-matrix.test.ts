@@ -12,8 +12,8 @@ import type { Store } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { tokenFor } from '../helpers/tokens.js';
 
 type Caller =
   | 'globalAdmin'

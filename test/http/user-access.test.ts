@@ -6,10 +6,15 @@ import type { Store } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { type TestDatabase, testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import {
+  assertError,
+  assertSuccessOnly,
+  type Caller,
+  type Client,
+  callerWithToken,
+  issueToken,
+} from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { issueToken } from '../helpers/tokens.js';
-
-type Client = { id: string; secret: string };
 
 const uuid = (hex: string) =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
@@ -55,43 +60,29 @@ async function setup(t: Parameters<typeof build>[0], database: TestDatabase) {
   return { app, store, sales };
 }
 
-/** A caller: one token, acting in one entity (no Zuora-Entity-Ids when `entityId` is undefined). */
-interface Caller {
+/** One token, acting in one entity (none named when `entityId` is undefined), calling the user-access operations. */
+interface AccessCaller {
   accessible(username: string): Promise<LightMyRequestResponse>;
   requestAccess(username: string, body: unknown): Promise<LightMyRequestResponse>;
   accept(username: string): Promise<LightMyRequestResponse>;
   deny(username: string): Promise<LightMyRequestResponse>;
 }
 
-function callerWith(app: FastifyInstance, token: string, entityId: string | undefined): Caller {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (entityId !== undefined) headers['zuora-entity-ids'] = entityId;
+function accessCalls(caller: Caller): AccessCaller {
   const path = (username: string, action: string) => `/v1/users/${encodeURIComponent(username)}/${action}`;
   return {
-    accessible: (username) =>
-      app.inject({ method: 'GET', url: path(username, 'accessible-entities'), headers }),
-    requestAccess: (username, body) =>
-      app.inject({ method: 'PUT', url: path(username, 'request-access'), headers, payload: body as object }),
-    accept: (username) => app.inject({ method: 'PUT', url: path(username, 'accept-access'), headers }),
-    deny: (username) => app.inject({ method: 'PUT', url: path(username, 'deny-access'), headers }),
+    accessible: (username) => caller.get(path(username, 'accessible-entities')),
+    requestAccess: (username, body) => caller.put(path(username, 'request-access'), body),
+    accept: (username) => caller.put(path(username, 'accept-access')),
+    deny: (username) => caller.put(path(username, 'deny-access')),
   };
 }
 
-async function callerFor(app: FastifyInstance, client: Client, entityId?: string): Promise<Caller> {
+const callerWith = (app: FastifyInstance, token: string, entityId: string | undefined): AccessCaller =>
+  accessCalls(callerWithToken(app, token, entityId));
+
+async function accessAs(app: FastifyInstance, client: Client, entityId?: string): Promise<AccessCaller> {
   return callerWith(app, (await issueToken(app, client)).token, entityId);
-}
-
-function assertError(res: LightMyRequestResponse, status: number, category: number) {
-  assert.equal(res.statusCode, status, res.body);
-  const body = res.json();
-  assert.deepEqual(Object.keys(body).sort(), ['processId', 'reasons', 'success']);
-  assert.equal(body.success, false);
-  assert.equal(body.reasons[0].code, 50000000 + category);
-}
-
-function assertSuccessOnly(res: LightMyRequestResponse) {
-  assert.equal(res.statusCode, 200, res.body);
-  assert.deepEqual(res.json(), { success: true });
 }
 
 function accessibleIds(res: LightMyRequestResponse): string[] {
@@ -134,8 +125,8 @@ for (const database of testDatabases) {
   describe(`${database.name}: user access`, () => {
     it('takes a user from a request through Pending Review, Active and Access Denied, with tokens following', async (t) => {
       const { app, store, sales } = await setup(t, database);
-      const usAdmin = await callerFor(app, clients.usAdminSingle);
-      const euAdmin = await callerFor(app, clients.euAdmin);
+      const usAdmin = await accessAs(app, clients.usAdminSingle);
+      const euAdmin = await accessAs(app, clients.euAdmin);
       const oldToken = await issueToken(app, salesClient);
       assert.deepEqual(
         oldToken.scope.filter((s) => s.startsWith('entity.')),
@@ -206,7 +197,7 @@ for (const database of testDatabases) {
 
     it('makes the user Active at once in the targets the requesting administrator also administers', async (t) => {
       const { app, store, sales } = await setup(t, database);
-      const regional = await callerFor(app, regionalAdmin);
+      const regional = await accessAs(app, regionalAdmin);
       assertSuccessOnly(
         await regional.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu, uuid(ids.apac)] }),
       );
@@ -228,7 +219,7 @@ for (const database of testDatabases) {
 
     it('changes nothing when a request is repeated or names entities the user already accesses', async (t) => {
       const { app, store } = await setup(t, database);
-      const regional = await callerFor(app, regionalAdmin);
+      const regional = await accessAs(app, regionalAdmin);
       const body = { targetEntityIds: [ids.eu, ids.apac, ids.eu.toUpperCase()] };
       assertSuccessOnly(await regional.requestAccess('sales@acme.test', body));
       const eventsBefore = await store.listAuditEvents(ids.tenant);
@@ -238,7 +229,7 @@ for (const database of testDatabases) {
       assert.equal((await membership(store, 'sales@acme.test', ids.apac))?.status, 'Active');
 
       // An Administrator is never turned into a Standard User by a request.
-      const globalInUs = await callerFor(app, clients.globalAdmin, ids.us);
+      const globalInUs = await accessAs(app, clients.globalAdmin, ids.us);
       assertSuccessOnly(
         await globalInUs.requestAccess('regional-admin@acme.test', { targetEntityIds: [ids.apac] }),
       );
@@ -250,7 +241,7 @@ for (const database of testDatabases) {
 
     it('lists the accessible entities of any user of the tenant to any entity user', async (t) => {
       const { app } = await setup(t, database);
-      const clerk = await callerFor(app, clients.standard, ids.global);
+      const clerk = await accessAs(app, clients.standard, ids.global);
       assert.deepEqual(
         accessibleIds(await clerk.accessible('admin@acme.test')),
         [ids.global, ids.us, ids.eu, ids.apac].sort(),
@@ -265,19 +256,19 @@ for (const database of testDatabases) {
     describe('request-access errors', () => {
       it('answers 404 with category 40 for an unknown user and for another tenant’s user', async (t) => {
         const { app } = await setup(t, database);
-        const usAdmin = await callerFor(app, clients.usAdminSingle);
+        const usAdmin = await accessAs(app, clients.usAdminSingle);
         for (const username of ['nobody@acme.test', 'admin@other.test']) {
           assertError(await usAdmin.requestAccess(username, { targetEntityIds: [ids.eu] }), 404, 40);
           assertError(await usAdmin.accessible(username), 404, 40);
         }
-        const euAdmin = await callerFor(app, clients.euAdmin);
+        const euAdmin = await accessAs(app, clients.euAdmin);
         assertError(await euAdmin.accept('admin@other.test'), 404, 40);
         assertError(await euAdmin.deny('nobody@acme.test'), 404, 40);
       });
 
       it('answers 404 with category 40 for an unknown target, a malformed id and another tenant’s entity, and writes nothing', async (t) => {
         const { app, store } = await setup(t, database);
-        const usAdmin = await callerFor(app, clients.usAdminSingle);
+        const usAdmin = await accessAs(app, clients.usAdminSingle);
         for (const target of [
           'ffffffffffffffffffffffffffffffff',
           'not-an-id',
@@ -295,7 +286,7 @@ for (const database of testDatabases) {
 
       it('answers 403 with category 10 when the caller cannot access a target', async (t) => {
         const { app, store } = await setup(t, database);
-        const usAdmin = await callerFor(app, clients.usAdminSingle);
+        const usAdmin = await accessAs(app, clients.usAdminSingle);
         assertError(
           await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu, ids.apac] }),
           403,
@@ -306,7 +297,7 @@ for (const database of testDatabases) {
 
       it('answers 400 with category 30 for the user’s home entity and for an unprovisioned target', async (t) => {
         const { app } = await setup(t, database);
-        const regional = await callerFor(app, regionalAdmin);
+        const regional = await accessAs(app, regionalAdmin);
         assertError(await regional.requestAccess('sales@acme.test', { targetEntityIds: [ids.us] }), 400, 30);
         assertError(await regional.requestAccess('sales@acme.test', { targetEntityIds: [ids.lab] }), 400, 30);
       });
@@ -314,13 +305,13 @@ for (const database of testDatabases) {
       it('answers 400 with category 30 for an inactive user', async (t) => {
         const { app, store, sales } = await setup(t, database);
         await store.setUserStatus(ids.tenant, sales.id, 'Inactive');
-        const usAdmin = await callerFor(app, clients.usAdminSingle);
+        const usAdmin = await accessAs(app, clients.usAdminSingle);
         assertError(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }), 400, 30);
       });
 
       it('answers 400 with categories 22, 21 and 20 for an empty or missing list, an unknown field and a wrong type', async (t) => {
         const { app } = await setup(t, database);
-        const usAdmin = await callerFor(app, clients.usAdminSingle);
+        const usAdmin = await accessAs(app, clients.usAdminSingle);
         assertError(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [] }), 400, 22);
         assertError(await usAdmin.requestAccess('sales@acme.test', {}), 400, 22);
         assertError(
@@ -337,10 +328,10 @@ for (const database of testDatabases) {
 
       it('answers 403 with category 10 to a non-administrator and to an administrator acting outside the user’s home entity', async (t) => {
         const { app, store } = await setup(t, database);
-        const clerkInUs = await callerFor(app, clients.standard, ids.us);
+        const clerkInUs = await accessAs(app, clients.standard, ids.us);
         assertError(await clerkInUs.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }), 403, 10);
         // The global administrator also administers US, but acts in Global here.
-        const globalAdmin = await callerFor(app, clients.globalAdmin, ids.global);
+        const globalAdmin = await accessAs(app, clients.globalAdmin, ids.global);
         assertError(
           await globalAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }),
           403,
@@ -353,7 +344,7 @@ for (const database of testDatabases) {
     describe('accept-access and deny-access errors', () => {
       it('answers 400 with category 30 when there is no pending request to accept', async (t) => {
         const { app, store } = await setup(t, database);
-        const euAdmin = await callerFor(app, clients.euAdmin);
+        const euAdmin = await accessAs(app, clients.euAdmin);
         // sales@ has nothing in EU; us-admin@ is already Active there.
         assertError(await euAdmin.accept('sales@acme.test'), 400, 30);
         assertError(await euAdmin.accept('us-admin@acme.test'), 400, 30);
@@ -364,7 +355,7 @@ for (const database of testDatabases) {
 
       it('answers 400 with category 30 when there is nothing to deny', async (t) => {
         const { app } = await setup(t, database);
-        const euAdmin = await callerFor(app, clients.euAdmin);
+        const euAdmin = await accessAs(app, clients.euAdmin);
         assertError(await euAdmin.deny('sales@acme.test'), 400, 30);
         assertSuccessOnly(await euAdmin.deny('us-admin@acme.test'));
         assertError(await euAdmin.deny('us-admin@acme.test'), 400, 30);
@@ -372,20 +363,20 @@ for (const database of testDatabases) {
 
       it('answers 400 with category 30 when the acting entity is the user’s home entity', async (t) => {
         const { app } = await setup(t, database);
-        const euAdmin = await callerFor(app, clients.euAdmin);
+        const euAdmin = await accessAs(app, clients.euAdmin);
         assertError(await euAdmin.deny('eu-admin@acme.test'), 400, 30);
         assertError(await euAdmin.accept('eu-admin@acme.test'), 400, 30);
       });
 
       it('answers 403 with category 10 to a user who does not administer the acting entity', async (t) => {
         const { app, store } = await setup(t, database);
-        const usAdmin = await callerFor(app, clients.usAdminSingle);
+        const usAdmin = await accessAs(app, clients.usAdminSingle);
         assertSuccessOnly(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }));
         // us-admin@ is a Standard User in EU.
-        const usAdminInEu = await callerFor(app, clients.usAdmin, ids.eu);
+        const usAdminInEu = await accessAs(app, clients.usAdmin, ids.eu);
         assertError(await usAdminInEu.accept('sales@acme.test'), 403, 10);
         assertError(await usAdminInEu.deny('sales@acme.test'), 403, 10);
-        const clerk = await callerFor(app, clients.standard, ids.global);
+        const clerk = await accessAs(app, clients.standard, ids.global);
         assertError(await clerk.deny('admin@acme.test'), 403, 10);
         assert.equal((await membership(store, 'sales@acme.test', ids.eu))?.status, 'Pending Review');
       });
@@ -394,9 +385,9 @@ for (const database of testDatabases) {
     describe('tokens', () => {
       it('answers 403 with category 10 to an existing token in an entity whose access was denied', async (t) => {
         const { app } = await setup(t, database);
-        const usAdminInEu = await callerFor(app, clients.usAdmin, ids.eu);
+        const usAdminInEu = await accessAs(app, clients.usAdmin, ids.eu);
         assert.equal((await usAdminInEu.accessible('us-admin@acme.test')).statusCode, 200);
-        assertSuccessOnly(await (await callerFor(app, clients.euAdmin)).deny('us-admin@acme.test'));
+        assertSuccessOnly(await (await accessAs(app, clients.euAdmin)).deny('us-admin@acme.test'));
         assertError(await usAdminInEu.accessible('us-admin@acme.test'), 403, 10);
       });
 
@@ -404,7 +395,7 @@ for (const database of testDatabases) {
         const { app, store } = await setup(t, database);
         const user = await store.findUserByUsername(ids.tenant, 'us-admin@acme.test');
         assert.ok(user);
-        const usAdmin = await callerFor(app, clients.usAdminSingle);
+        const usAdmin = await accessAs(app, clients.usAdminSingle);
         assert.equal((await usAdmin.accessible('us-admin@acme.test')).statusCode, 200);
         await store.setUserStatus(ids.tenant, user.id, 'Inactive');
         const res = await usAdmin.accessible('us-admin@acme.test');
@@ -441,8 +432,8 @@ for (const database of testDatabases) {
 
     it('never lets a concurrent accept undo a deny of the same request', async (t) => {
       const { app, store } = await setup(t, database);
-      const usAdmin = await callerFor(app, clients.usAdminSingle);
-      const euAdmin = await callerFor(app, clients.euAdmin);
+      const usAdmin = await accessAs(app, clients.usAdminSingle);
+      const euAdmin = await accessAs(app, clients.euAdmin);
       for (let round = 0; round < 4; round++) {
         assertSuccessOnly(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }));
         const [accepted, denied] = await Promise.all([

@@ -9,8 +9,8 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { tokenFor } from '../helpers/tokens.js';
 
 interface Tokens {
   admin: string;

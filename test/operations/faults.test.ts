@@ -6,8 +6,9 @@ import { firesAt } from '../../src/domain/fault-rules.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { assertError, tokenFor, tokenRequest } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { assertZuoraError, operator, operatorEnv, tokenFor, tokenRequest } from './support.js';
+import { operator, operatorEnv } from './support.js';
 
 const faultsUrl = `/admin/v1/tenants/${ids.tenant}/faults`;
 
@@ -56,7 +57,7 @@ for (const database of testDatabases) {
       const { app, list } = await setup(t);
       await addRule(app, { path: '/v1/entity-connections', fault: '429', retryAfter: 7, times: 1 });
       const res = await list();
-      assertZuoraError(res, 429, 70);
+      assertError(res, 429, 70);
       assert.equal(res.json().reasons[0].code, 50000070);
       assert.equal(res.headers['retry-after'], '7');
       assert.ok(res.headers['zuora-request-id']);
@@ -65,7 +66,7 @@ for (const database of testDatabases) {
     it('answers 500 with category 60, always, until the rules are cleared', async (t) => {
       const { app, list } = await setup(t);
       await addRule(app, { path: '/v1/**', fault: '500' });
-      for (let i = 0; i < 3; i++) assertZuoraError(await list(), 500, 60);
+      for (let i = 0; i < 3; i++) assertError(await list(), 500, 60);
       const cleared = await app.inject({ method: 'DELETE', url: faultsUrl, headers: operator });
       assert.deepEqual(cleared.json(), { deleted: 1, success: true });
       assert.equal((await list()).statusCode, 200);
@@ -76,8 +77,8 @@ for (const database of testDatabases) {
       await addRule(app, { method: 'POST', path: '/v1/entity-*', fault: '503' });
       await addRule(app, { path: '/v1/entity-connections', trackId: 'flaky-run', fault: '500' });
       assert.equal((await list()).statusCode, 200);
-      assertZuoraError(await connect(), 503, 61);
-      assertZuoraError(await list({ 'zuora-track-id': 'flaky-run' }), 500, 60);
+      assertError(await connect(), 503, 61);
+      assertError(await list({ 'zuora-track-id': 'flaky-run' }), 500, 60);
       assert.equal((await list({ 'zuora-track-id': 'other-run' })).statusCode, 200);
     });
 
@@ -89,7 +90,7 @@ for (const database of testDatabases) {
         url: '/v1/entity-connections/0123456789abcdef0123456789abcdef/accept',
         headers,
       });
-      assertZuoraError(res, 503, 61);
+      assertError(res, 503, 61);
     });
 
     it('fires a rate rule on the same requests for the same seed, at about the rate', async (t) => {
@@ -169,7 +170,7 @@ for (const database of testDatabases) {
     it('matches POST /oauth/token by the tenant of the client', async (t) => {
       const { app } = await setup(t);
       await addRule(app, { method: 'POST', path: '/oauth/token', fault: '503', times: 1 });
-      assertZuoraError(await tokenRequest(app, clients.globalAdmin), 503, 61);
+      assertError(await tokenRequest(app, clients.globalAdmin), 503, 61);
       assert.equal((await tokenRequest(app, clients.otherTenantAdmin)).statusCode, 200);
       assert.equal((await tokenRequest(app, clients.globalAdmin)).statusCode, 200);
     });
@@ -197,15 +198,15 @@ for (const database of testDatabases) {
         url: `${faultsUrl}/${first.id}`,
         headers: operator,
       });
-      assertZuoraError(again, 404, 40);
+      assertError(again, 404, 40);
     });
 
     it('refuses rules without the operator token, for unknown tenants and with bad fields', async (t) => {
       const { app } = await setup(t);
       const rule = { path: '/v1/entity-connections', fault: '500' };
-      assertZuoraError(await app.inject({ method: 'POST', url: faultsUrl, payload: rule }), 401, 11);
+      assertError(await app.inject({ method: 'POST', url: faultsUrl, payload: rule }), 401, 11);
       const wrong = { authorization: 'Bearer not-the-operator-token-at-all' };
-      assertZuoraError(
+      assertError(
         await app.inject({ method: 'POST', url: faultsUrl, headers: wrong, payload: rule }),
         403,
         10,
@@ -216,28 +217,28 @@ for (const database of testDatabases) {
         headers: operator,
         payload: rule,
       });
-      assertZuoraError(unknown, 404, 40);
+      assertError(unknown, 404, 40);
       const badKind = await app.inject({
         method: 'POST',
         url: faultsUrl,
         headers: operator,
         payload: { ...rule, fault: '418' },
       });
-      assertZuoraError(badKind, 400, 20);
+      assertError(badKind, 400, 20);
       const badRate = await app.inject({
         method: 'POST',
         url: faultsUrl,
         headers: operator,
         payload: { ...rule, rate: 1.5 },
       });
-      assertZuoraError(badRate, 400, 20);
+      assertError(badRate, 400, 20);
       const noLatency = await app.inject({
         method: 'POST',
         url: faultsUrl,
         headers: operator,
         payload: { path: '/v1/x', fault: 'latency' },
       });
-      assertZuoraError(noLatency, 400, 20);
+      assertError(noLatency, 400, 20);
     });
 
     it('never stores an injected failure as the response of an Idempotency-Key', async (t) => {
@@ -250,7 +251,7 @@ for (const database of testDatabases) {
           headers: { ...headers, 'idempotency-key': 'retry-me' },
           payload: { targetEntityId: ids.eu },
         });
-      assertZuoraError(await post(), 503, 61);
+      assertError(await post(), 503, 61);
       const retried = await post();
       assert.equal(retried.statusCode, 200, retried.body);
       assert.equal(retried.headers['idempotent-replayed'], undefined);

@@ -4,8 +4,9 @@ import pino from 'pino';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { assertError, tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { assertZuoraError, operator, operatorEnv, tokenFor } from './support.js';
+import { operator, operatorEnv } from './support.js';
 
 /** Parses Prometheus text format into sample lines: name, labels, value. */
 function parseMetrics(text: string) {
@@ -36,7 +37,7 @@ for (const database of testDatabases) {
       const { app, store } = await build(t, { database });
       await store.close();
       const res = await app.inject({ method: 'GET', url: '/ready' });
-      assertZuoraError(res, 503, 61);
+      assertError(res, 503, 61);
       assert.match(res.json().reasons[0].message, /database/);
     });
 

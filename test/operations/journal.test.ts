@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
+import { assertError, tokenFor, tokenRequest } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { assertZuoraError, operator, operatorEnv, tokenFor, tokenRequest } from './support.js';
+import { operator, operatorEnv } from './support.js';
 
 const journalUrl = `/admin/v1/tenants/${ids.tenant}/journal`;
 
@@ -178,13 +179,13 @@ for (const database of testDatabases) {
 
     it('needs the operator token and a known tenant', async (t) => {
       const { app } = await setup(t);
-      assertZuoraError(await app.inject({ method: 'GET', url: journalUrl }), 401, 11);
+      assertError(await app.inject({ method: 'GET', url: journalUrl }), 401, 11);
       const unknown = await app.inject({
         method: 'GET',
         url: '/admin/v1/tenants/999999/journal',
         headers: operator,
       });
-      assertZuoraError(unknown, 404, 40);
+      assertError(unknown, 404, 40);
     });
   });
 }

@@ -10,8 +10,9 @@ import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { build, manualClock } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { assertError, tokenFor, tokenRequest } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { assertZuoraError, operator, operatorEnv, tokenFor, tokenRequest } from './support.js';
+import { operator, operatorEnv } from './support.js';
 
 /** A profile small enough to exhaust in a test. */
 const tiny = {
@@ -107,20 +108,20 @@ for (const database of testDatabases) {
         headers: operator,
         payload: { profile: 'unlimited' },
       });
-      assertZuoraError(bad, 400, 20);
+      assertError(bad, 400, 20);
       const unknown = await app.inject({
         method: 'PUT',
         url: '/admin/v1/tenants/999999/limits',
         headers: operator,
         payload: { profile: 'production' },
       });
-      assertZuoraError(unknown, 404, 40);
+      assertError(unknown, 404, 40);
     });
 
     it('needs the operator token for the limits route', async (t) => {
       const { app } = await build(t, { database, env: operatorEnv });
       const res = await app.inject({ method: 'GET', url: `/admin/v1/tenants/${ids.tenant}/limits` });
-      assertZuoraError(res, 401, 11);
+      assertError(res, 401, 11);
     });
 
     it('counts down RateLimit-Remaining, then answers 429 with category 70 and Retry-After', async (t) => {
@@ -137,7 +138,7 @@ for (const database of testDatabases) {
       }
       assert.deepEqual(remaining, ['2', '1', '0']);
       const refused = await call();
-      assertZuoraError(refused, 429, 70);
+      assertError(refused, 429, 70);
       assert.equal(refused.json().reasons[0].code, 50000070);
       assert.equal(refused.headers['ratelimit-remaining'], '0');
       // The clock of the test stands at 12:00:00 sharp: the minute window ends in 60 s.
@@ -156,7 +157,7 @@ for (const database of testDatabases) {
       assert.equal(next.headers['ratelimit-remaining'], '0');
       assert.equal(next.headers['ratelimit-limit'], '5');
       const refused = await call();
-      assertZuoraError(refused, 429, 70);
+      assertError(refused, 429, 70);
       assert.match(refused.json().reasons[0].message, /per hour/);
       assert.equal(refused.headers['retry-after'], String(3600 - 60));
     });
@@ -192,7 +193,7 @@ for (const database of testDatabases) {
         );
       while (!(await latencyStarted())) await new Promise((resolve) => setTimeout(resolve, 20));
       const second = await call();
-      assertZuoraError(second, 429, 70);
+      assertError(second, 429, 70);
       assert.equal(second.headers['concurrency-limit-remaining'], '0');
       assert.equal(second.headers['retry-after'], '1');
       assert.match(second.json().reasons[0].message, /concurrency/);
@@ -210,7 +211,7 @@ for (const database of testDatabases) {
       assert.equal(second.headers['ratelimit-limit'], '2');
       assert.equal(second.headers['ratelimit-remaining'], '0');
       const third = await tokenRequest(app, clients.globalAdmin);
-      assertZuoraError(third, 429, 70);
+      assertError(third, 429, 70);
       assert.equal(third.headers['retry-after'], '60');
       // Another address has its own count.
       const elsewhere = await app.inject({

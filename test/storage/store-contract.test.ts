@@ -960,9 +960,15 @@ for (const database of testDatabases) {
 
       it('treats the pair as ordered: the reverse direction is another pair', async (t) => {
         const store = await seeded(t);
-        await store.insertConnection(connection(ids.us, ids.eu, 'Connected'));
-        await store.insertConnection(connection(ids.eu, ids.us, 'Pending'));
-        await store.insertConnection(connection(ids.us, ids.global, 'Pending'));
+        const forth = connection(ids.us, ids.eu, 'Connected');
+        const back = connection(ids.eu, ids.us, 'Pending');
+        const elsewhere = connection(ids.us, ids.global, 'Pending');
+        for (const c of [forth, back, elsewhere]) await store.insertConnection(c);
+        assert.equal((await store.findOpenConnection(T1, ids.us, ids.eu))?.id, forth.id);
+        assert.equal((await store.findOpenConnection(T1, ids.eu, ids.us))?.id, back.id);
+        assert.equal((await store.findOpenConnection(T1, ids.us, ids.global))?.id, elsewhere.id);
+        const page = await store.listConnections(T1, ids.us, 'both', { offset: 0, limit: 10 });
+        assert.deepEqual(page.connections.map((c) => c.id).sort(), [forth.id, back.id, elsewhere.id].sort());
       });
 
       it('frees the pair when a connection is disconnected, and holds it again when reopened', async (t) => {
@@ -1146,9 +1152,15 @@ for (const database of testDatabases) {
 
       it('keeps the same key apart for another tenant or client', async (t) => {
         const store = await open(t);
-        await store.insertIdempotencyClaim(claim());
-        await store.insertIdempotencyClaim(claim({ tenantId: T2 }));
-        await store.insertIdempotencyClaim(claim({ clientId: 'another-client' }));
+        const claims = [
+          claim(),
+          claim({ tenantId: T2, url: '/t2' }),
+          claim({ clientId: 'another-client', url: '/c2' }),
+        ];
+        for (const c of claims) await store.insertIdempotencyClaim(c);
+        for (const c of claims) {
+          assert.deepEqual(await store.findIdempotencyRecord(c.tenantId, c.clientId, 'key-1'), c);
+        }
       });
 
       it('stores the response of a completed key', async (t) => {

@@ -457,12 +457,14 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   };
   process.once('SIGINT', () => {
-    cleanup().finally(() => process.exit(130));
+    const exit = () => process.exit(130);
+    cleanup().then(exit, exit);
   });
   // A throw inside autocannon's socket handlers escapes every await: still stop what was started.
   process.once('uncaughtException', (error) => {
     process.stderr.write(`${error.stack ?? error}\n`);
-    cleanup().finally(() => process.exit(1));
+    const exit = () => process.exit(1);
+    cleanup().then(exit, exit);
   });
 
   const rows: Row[] = [];

@@ -63,8 +63,8 @@ export function startBackgroundCheckpoints(path: string, onFailure: () => void):
     if (message.error) fail();
   });
   worker.on('error', fail);
+  worker.once('exit', fail);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  exited.then(fail);
   // A server that is done must not be kept alive by its checkpointer.
   worker.unref();
   return {

@@ -14,7 +14,7 @@
 // picks). Each test and hook has a timeout (test/helpers/node-test.ts); a whole file has
 // FILE_TIMEOUT_MS, for a process that never exits.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresBin, startCluster } from './postgres-cluster.mjs';
@@ -46,9 +46,12 @@ function testFiles() {
 const CONCURRENCY = Number(process.env.MULTIENTITY_TEST_CONCURRENCY) || 4;
 const FILE_TIMEOUT_MS = 10 * 60_000;
 
-/** The CLI's bundle, built once here: files that start servers would otherwise rebuild it at once. */
+/**
+ * The bundle in dist/, built once here for the files that use it (they call buildCli, which then
+ * does nothing): in parallel, one file's build would rewrite dist/ while another's server loads it.
+ */
 function buildOnce(files) {
-  const needsBuild = files.some((file) => /(^|[\\/])test[\\/](cli|cluster)[\\/]/.test(file));
+  const needsBuild = files.some((file) => readFileSync(join(root, file), 'utf8').includes('buildCli'));
   if (!needsBuild) return;
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 }

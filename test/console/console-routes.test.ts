@@ -4,9 +4,9 @@
  * browser test (console-browser.test.ts) drives the pages themselves.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
 import { build } from '../helpers/build.js';
 import { clients } from '../helpers/fixtures.js';
+import { before, describe, it } from '../helpers/node-test.js';
 import { buildCli } from '../helpers/server-process.js';
 
 const OPERATOR = 'console-routes-operator-token';

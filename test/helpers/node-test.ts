@@ -7,6 +7,8 @@ export { describe, type TestContext } from 'node:test';
  * run. Node 20's `--test-timeout` cannot give it: under `--test` it times a whole file, and given
  * to a file it times each `describe` as a whole too. A test that needs longer says so with its own
  * `timeout`, which wins. MULTIENTITY_TEST_TIMEOUT_MS changes the default (e.g. on a slow machine).
+ * A suite that bounds its tests with a `describe` timeout instead imports node:test itself: here
+ * each test's own default would win over its suite's.
  */
 export const TEST_TIMEOUT_MS = Number(process.env.MULTIENTITY_TEST_TIMEOUT_MS) || 120_000;
 

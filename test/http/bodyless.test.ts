@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { OPERATOR_TOKEN } from '../admin/admin-helpers.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
-import { tokenFor } from '../helpers/tokens.js';
+import { tokenFor } from '../helpers/http.js';
+import { describe, it } from '../helpers/node-test.js';
 import { listen, send, type WireResponse } from './wire.js';
 
 interface Operation {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
-import { tokenFor } from '../helpers/tokens.js';
+import { tokenFor } from '../helpers/http.js';
+import { describe, it } from '../helpers/node-test.js';
 import { listen, send } from './wire.js';
 
 const LIMIT = 1024 * 1024;

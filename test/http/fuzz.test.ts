@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +6,8 @@ import { OPERATOR_TOKEN } from '../admin/admin-helpers.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
-import { tokenFor } from '../helpers/tokens.js';
+import { tokenFor } from '../helpers/http.js';
+import { describe, it } from '../helpers/node-test.js';
 import { listen, parseResponse, rawExchange, type WireResponse } from './wire.js';
 
 /**

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 import { listen } from './wire.js';
 
 /** A secret with every character RFC 6749 2.3.1's form-urlencoding changes: colon, plus, percent, space, non-ASCII. */

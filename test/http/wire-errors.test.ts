@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
-import { tokenFor } from '../helpers/tokens.js';
+import { tokenFor } from '../helpers/http.js';
+import { describe, it } from '../helpers/node-test.js';
 import { assertWireEnvelope, listen, parseResponse, rawExchange } from './wire.js';
 
 const HOST = 'Host: 127.0.0.1\r\n';

@@ -77,7 +77,8 @@ export function registerRequestDecoding(app: FastifyInstance, bodyLimit: number)
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
-    else json(request, body as string, done);
+    // The default parser answers through `done`; its type also allows a promise, which it never returns.
+    else void json(request, body as string, done);
   });
   // Any other type (or none, with a chunked body): empty is no body, anything else is 415.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {

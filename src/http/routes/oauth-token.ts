@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { tokenRoute } from '../../contract/oauth.js';
-import { AppError, isAppError } from '../../domain/errors.js';
+import { AppError } from '../../domain/errors.js';
 import type { Services } from '../../services.js';
 
 /** application/x-www-form-urlencoded decoding of one value: `+` is a space, then %XX. */
@@ -59,7 +59,7 @@ export function registerOAuthTokenRoute(app: FastifyInstance, services: Pick<Ser
       } catch (error) {
         // A client that authenticated with Basic is told so in the challenge (RFC 6749 5.2).
         if (
-          isAppError(error) &&
+          error instanceof AppError &&
           error.code === 'INVALID_CLIENT' &&
           basicClient(request.headers.authorization)
         ) {

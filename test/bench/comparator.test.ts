@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildComparator } from '../../bench/comparator.js';
@@ -18,6 +17,7 @@ import { createPostgresStore } from '../../src/storage/postgres/postgres-store.j
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Store } from '../../src/storage/store.js';
 import { createPostgresTestDatabase, postgresTestUrl } from '../helpers/databases.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 
 interface Side {
   name: string;

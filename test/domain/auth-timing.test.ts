@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { createAuthService } from '../../src/domain/auth-service.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { loadFixture } from '../../src/domain/fixture-loader.js';
@@ -9,6 +8,7 @@ import { createTenantClock } from '../../src/domain/tenant-clock.js';
 import { createTenantContexts, createTenantIds } from '../../src/domain/tenant-context.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients } from '../helpers/fixtures.js';
+import { describe, it } from '../helpers/node-test.js';
 
 for (const database of testDatabases) {
   describe(`${database.name}: POST /oauth/token does the same work for unknown and known client ids`, {

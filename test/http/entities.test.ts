@@ -287,7 +287,7 @@ for (const database of testDatabases) {
       timeout: 30_000,
     }, async (t) => {
       const { app, store } = await build(t, { database });
-      const admin = await callerFor(app, clients.globalAdmin, ids.global);
+      const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       for (const name of ['Global ', ' Acme-X', 'global', 'GLOBAL', 'Ｇｌｏｂａｌ', 'ａｃｍｅ-us']) {
         assertError(await admin.create(child(name, ids.global)), 400, 20);
       }

@@ -7,7 +7,8 @@ import { loggerOptions } from '../../src/http/log-redaction.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
-import { operator, operatorEnv, tokenFor } from './support.js';
+import { tokenFor } from '../helpers/http.js';
+import { operator, operatorEnv } from './support.js';
 
 const secretValues = {
   query: 'Qz7xWv3kLp9mNb2rTy6u',

@@ -47,8 +47,9 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
     action: ConnectionAction,
   ): Promise<Connection | null> {
     return store.transaction(async (tx) => {
+      // Locked: of two transitions of one connection, the second reads what the first wrote.
       const connection = isHex32(connectionId)
-        ? await tx.findConnection(actor.tenantId, connectionId)
+        ? await tx.lockConnection(actor.tenantId, connectionId)
         : undefined;
       // A connection is visible only to the two entities it joins: for anyone else it does not exist.
       const side: ConnectionSide | null =
@@ -115,7 +116,14 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
         const targetId = targetEntityId.toLowerCase();
         const access = await loadAccess(tx, actor, [actor.entityId, targetId]);
         if (!isAdmin(access, actor.entityId)) throw new AppError('NOT_ENTITY_ADMIN');
-        const target = isHex32(targetId) ? await tx.findEntity(actor.tenantId, targetId) : undefined;
+        // Both entities locked against deletion until the connection is in (FOR KEY SHARE: updates
+        // and provisioning go on), so that no connection outlives an entity deleted meanwhile.
+        const locked = await tx.lockEntities(
+          actor.tenantId,
+          isHex32(targetId) ? [actor.entityId, targetId] : [actor.entityId],
+        );
+        if (!locked.some((e) => e.id === actor.entityId)) throw new AppError('ENTITY_NOT_FOUND');
+        const target = locked.find((e) => e.id === targetId);
         // Unknown and another tenant's entity answer alike, so no tenant learns of another's ids.
         if (!target)
           throw new AppError('ENTITY_NOT_FOUND', `The target entity ${targetEntityId} does not exist.`);

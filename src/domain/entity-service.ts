@@ -36,6 +36,17 @@ export interface EntityDeps {
 
 type Tx = StoreOps;
 
+/**
+ * The tenant's entities, read after its row is locked (FOR NO KEY UPDATE on PostgreSQL): changes
+ * to one tenant's hierarchy run one at a time, so that the 512-entity count, a parent's status and
+ * a subtree's are still true when the change commits. Requests that only reference the tenant
+ * (connections, tokens) are not held up.
+ */
+async function hierarchyOf(tx: Tx, tenantId: string): Promise<Entity[]> {
+  await tx.lockTenant(tenantId, 'hierarchy');
+  return tx.listEntities(tenantId);
+}
+
 /** Throws unless the actor's user is an Active Administrator of the tenant's global entity. */
 async function requireGlobalAdmin(tx: Tx, actor: Actor, entities: readonly Entity[]): Promise<void> {
   const root = entities.find((e) => e.parentId === null);
@@ -123,7 +134,7 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
       within?: Pick<StoreOps, 'transaction'>,
     ): Promise<Entity> {
       return (within ?? store).transaction(async (tx) => {
-        const entities = await tx.listEntities(actor.tenantId);
+        const entities = await hierarchyOf(tx, actor.tenantId);
         await requireGlobalAdmin(tx, actor, entities);
         checkName(input.name);
         checkLocale(input.locale);
@@ -173,7 +184,7 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
     /** `PUT /v1/entities/{id}`: name, displayName, locale, timezone; never the parent. */
     async update(actor: Actor, rawId: string, input: UpdateEntityInput): Promise<Entity> {
       return store.transaction(async (tx) => {
-        const entities = await tx.listEntities(actor.tenantId);
+        const entities = await hierarchyOf(tx, actor.tenantId);
         await requireGlobalAdmin(tx, actor, entities);
         const entity = pick(entities, rawId);
         if (input.name !== undefined) checkName(input.name);
@@ -218,7 +229,7 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
      */
     async remove(actor: Actor, rawId: string): Promise<Entity[]> {
       return store.transaction(async (tx) => {
-        const entities = await tx.listEntities(actor.tenantId);
+        const entities = await hierarchyOf(tx, actor.tenantId);
         await requireGlobalAdmin(tx, actor, entities);
         const entity = pick(entities, rawId);
         if (entity.parentId === null) {
@@ -238,6 +249,9 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
           );
         }
 
+        // The entities first: deleting their rows waits for any connection request that holds
+        // them (lockEntities), so the connections deleted next include the one it made.
+        await tx.deleteEntities(actor.tenantId, doomedIds);
         for (const connection of await tx.deleteConnectionsOfEntities(actor.tenantId, doomedIds)) {
           await recordAudit(tx, audit, actor.tenantId, actor, {
             action: 'connection.delete',
@@ -268,7 +282,6 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
             after: { entityIds: kept },
           });
         }
-        await tx.deleteEntities(actor.tenantId, doomedIds);
         for (const gone of doomed) {
           await recordAudit(tx, audit, actor.tenantId, actor, {
             action: 'entity.delete',
@@ -285,7 +298,7 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
     /** `PUT /v1/entities/{id}/provision`: one way, and only below a provisioned parent. */
     async provision(actor: Actor, rawId: string): Promise<Entity> {
       return store.transaction(async (tx) => {
-        const entities = await tx.listEntities(actor.tenantId);
+        const entities = await hierarchyOf(tx, actor.tenantId);
         await requireGlobalAdmin(tx, actor, entities);
         const entity = pick(entities, rawId);
         if (entity.status === 'Provisioned') throw new AppError('ENTITY_ALREADY_PROVISIONED');

@@ -38,6 +38,8 @@ async function loadTenant(
   tenantIndex: number,
   now: number,
 ): Promise<void> {
+  // Instances loading the same fixture at once: the second reads what the first created.
+  await tx.lockTenantCreation(plan.tenant.id);
   await checkClientIdsFree(tx, plan, tenantIndex);
   // Only a tenant this load creates keeps its fixture for reset: one that exists may have been
   // created from another fixture, or by the admin API, and keeps what it has.

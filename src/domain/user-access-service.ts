@@ -19,7 +19,7 @@ type Tx = Pick<
   | 'findUserByUsername'
   | 'listMemberships'
   | 'findEntity'
-  | 'findMembership'
+  | 'lockMembership'
   | 'setMembershipIf'
   | 'insertAuditEvent'
 >;
@@ -51,9 +51,9 @@ const membershipResource = (m: { userId: string; entityId: string }) => `${m.use
  */
 export function createUserAccessService({ store, clock, ids }: UserAccessDeps) {
   /**
-   * Writes the membership if nobody changed it since it was read, with its audit record. On SQLite
-   * transactions never interleave; on PostgreSQL a concurrent accept and deny would otherwise both
-   * succeed, and the later write could silently undo a revocation.
+   * Writes the membership if nobody changed it since it was read, with its audit record. The read
+   * locked an existing row (`lockMembership`); a first request for a pair has no row to lock, and of
+   * two racing ones the second inserts nothing and answers 409 (category 50), which its retry settles.
    */
   async function write(
     tx: Tx,
@@ -78,7 +78,8 @@ export function createUserAccessService({ store, clock, ids }: UserAccessDeps) {
     if (!isAdmin(await loadActorAccess(tx, actor), actor.entityId)) throw new AppError('NOT_ENTITY_ADMIN');
     const user = await findUser(tx, actor, username);
     if (user.homeEntityId === actor.entityId) throw new AppError('HOME_ENTITY_ACCESS');
-    return { user, membership: await tx.findMembership(user.id, actor.entityId) };
+    // Locked: of a concurrent accept and deny, the second reads what the first wrote.
+    return { user, membership: await tx.lockMembership(user.id, actor.entityId) };
   }
 
   return {
@@ -137,7 +138,7 @@ export function createUserAccessService({ store, clock, ids }: UserAccessDeps) {
         }
 
         for (const target of targets.values()) {
-          const before = await tx.findMembership(user.id, target.id);
+          const before = await tx.lockMembership(user.id, target.id);
           // A retried request changes nothing, and an Administrator is never made a Standard User.
           if (before?.status === 'Active') continue;
           const grant = isAdmin(caller, target.id);

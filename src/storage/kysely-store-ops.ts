@@ -110,9 +110,16 @@ export interface StoreOpsOptions {
    * of the two reads at 30 rows), while PostgreSQL merges them in one round trip.
    */
   mergeDirectionsInProcess?: boolean;
-  /** PostgreSQL: `lockIdempotencyKey` takes an advisory lock (elsewhere the one connection is the lock). */
-  advisoryLocks?: boolean;
+  /**
+   * PostgreSQL: the lock operations take row and advisory locks. Elsewhere the one connection,
+   * running one transaction at a time, is the lock, and they only read.
+   */
+  locks?: boolean;
 }
+
+/** A 64-bit advisory lock id from a name: the first 64 bits of its SHA-256, as PostgreSQL's signed bigint. */
+const advisoryLockId = (name: string) =>
+  BigInt.asIntN(64, BigInt(`0x${sha256Hex(name).slice(0, 16)}`)).toString();
 
 /**
  * The queries, written once in Kysely's builder for both databases. Each side supplies
@@ -121,7 +128,7 @@ export interface StoreOpsOptions {
 export function createStoreOps(
   db: Kysely<Database>,
   translateError: (error: unknown) => unknown,
-  { mergeDirectionsInProcess = false, templates = new Map(), advisoryLocks = false }: StoreOpsOptions = {},
+  { mergeDirectionsInProcess = false, templates = new Map(), locks = false }: StoreOpsOptions = {},
 ): StoreOps {
   /** Runs the query `build` makes of `args`, compiled once per name (QueryTemplate); answers the driver's result. */
   function execute<Row>(
@@ -272,6 +279,18 @@ export function createStoreOps(
         .executeTakeFirst();
       return row && map.toTenant(row);
     },
+    async lockTenant(id, scope) {
+      const query = db.selectFrom('tenants').select('id').where('id', '=', id);
+      const locked = !locks ? query : scope === 'all' ? query.forUpdate() : query.forNoKeyUpdate();
+      return (await locked.executeTakeFirst()) !== undefined;
+    },
+    async lockTenantCreation(id) {
+      if (!locks) return;
+      // Namespaced, so that it never shares an id with an Idempotency-Key's lock.
+      await sql`select pg_advisory_xact_lock(${advisoryLockId(`tenant creation\0${id}`)}::bigint)`.execute(
+        db,
+      );
+    },
     async findTenantState(id) {
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       return row && map.toTenantState(row);
@@ -363,6 +382,15 @@ export function createStoreOps(
         .where('id', 'in', [...entityIds])
         .execute();
       return rows.map(map.toEntity);
+    },
+    async lockEntities(tenantId, entityIds) {
+      if (entityIds.length === 0) return [];
+      const query = db
+        .selectFrom('entities')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', [...entityIds]);
+      return (await (locks ? query.forKeyShare() : query).execute()).map(map.toEntity);
     },
     async findEntityAnyTenant(id) {
       const row = await db.selectFrom('entities').selectAll().where('id', '=', id).executeTakeFirst();
@@ -525,6 +553,15 @@ export function createStoreOps(
             .where('entity_id', '=', entity),
         [userId, entityId],
       );
+      return row && map.toMembership(row);
+    },
+    async lockMembership(userId, entityId) {
+      const query = db
+        .selectFrom('memberships')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('entity_id', '=', entityId);
+      const row = await (locks ? query.forUpdate() : query).executeTakeFirst();
       return row && map.toMembership(row);
     },
     async setMembershipIf(membership, expected) {
@@ -707,6 +744,15 @@ export function createStoreOps(
         .executeTakeFirst();
       return row && map.toConnection(row);
     },
+    async lockConnection(tenantId, id) {
+      const query = db
+        .selectFrom('entity_connections')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id);
+      const row = await (locks ? query.forUpdate() : query).executeTakeFirst();
+      return row && map.toConnection(row);
+    },
     async findOpenConnection(tenantId, sourceEntityId, targetEntityId) {
       const row = await db
         .selectFrom('entity_connections')
@@ -815,12 +861,12 @@ export function createStoreOps(
     // Idempotency keys
     insertIdempotencyClaim: (record) => insertRow('idempotency_keys', map.fromIdempotencyRecord(record)),
     async lockIdempotencyKey(tenantId, clientId, key) {
-      if (!advisoryLocks) return true;
+      if (!locks) return true;
       // 64 bits of the key's SHA-256: a collision costs a needless 409, which the client retries.
-      const id = BigInt.asIntN(64, BigInt(`0x${sha256Hex(`${tenantId}\0${clientId}\0${key}`).slice(0, 16)}`));
+      const id = advisoryLockId(`${tenantId}\0${clientId}\0${key}`);
       const { rows } = await sql<{
         locked: boolean;
-      }>`select pg_try_advisory_xact_lock(${id.toString()}::bigint) as locked`.execute(db);
+      }>`select pg_try_advisory_xact_lock(${id}::bigint) as locked`.execute(db);
       return rows[0]?.locked === true;
     },
     async findIdempotencyRecord(tenantId, clientId, key) {

@@ -89,7 +89,7 @@ export type ConnectionDirection = 'inbound' | 'outbound' | 'both';
  * Everything the domain reads or writes. One interface, two sides (SQLite and PostgreSQL); the
  * invariants that matter across processes (one open connection per ordered pair, unique entity
  * names, one claim per idempotency key) are held by database constraints, which surface here as
- * `UniqueViolation`.
+ * `UniqueViolation`; those that span rows by the row locks below.
  */
 export interface StoreOps {
   /**
@@ -122,8 +122,29 @@ export interface StoreOps {
    */
   deleteTenantData(id: string, options: { keepTenant: boolean }): Promise<void>;
 
+  /**
+   * Row locks, held until the transaction ends (PostgreSQL runs READ COMMITTED; on SQLite, whose one
+   * connection runs one transaction at a time, they only read). `lockTenant` 'all': the tenant's
+   * row FOR UPDATE, which also waits for (and holds off) every insert that references the tenant
+   * (reset, delete); 'hierarchy': FOR NO KEY UPDATE, which serializes changes to the tenant's
+   * entities and clock but lets requests that only reference the tenant go on. Answers whether the
+   * tenant exists.
+   */
+  lockTenant(id: string, scope: 'all' | 'hierarchy'): Promise<boolean>;
+  /**
+   * Waits for any other transaction creating the tenant of this id to end (PostgreSQL: a
+   * transaction-level advisory lock), so that two processes loading the same fixture do not both
+   * find the tenant missing.
+   */
+  lockTenantCreation(id: string): Promise<void>;
+
   // Entities
   insertEntity(entity: Entity): Promise<void>;
+  /**
+   * Those of `ids` that are entities of the tenant, locked FOR KEY SHARE: none of them can be
+   * deleted until the transaction ends, while updates and provisioning go on.
+   */
+  lockEntities(tenantId: string, ids: readonly string[]): Promise<Entity[]>;
   findEntity(tenantId: string, id: string): Promise<Entity | undefined>;
   /** Those of `ids` that are entities of the tenant, in no particular order (unknown ids are left out). */
   findEntities(tenantId: string, ids: readonly string[]): Promise<Entity[]>;
@@ -148,6 +169,8 @@ export interface StoreOps {
   upsertMembership(membership: Membership): Promise<void>;
   listMemberships(userId: string): Promise<Membership[]>;
   findMembership(userId: string, entityId: string): Promise<Membership | undefined>;
+  /** `findMembership`, the row locked FOR UPDATE: a status transition reads the status it changes. */
+  lockMembership(userId: string, entityId: string): Promise<Membership | undefined>;
   /** A tenant's entity with a user's membership in it (undefined when none), in one read. */
   findEntityAccess(
     tenantId: string,
@@ -183,6 +206,8 @@ export interface StoreOps {
   /** Inserts many connections in a few multi-row statements (bulk loads; run it in a transaction). */
   insertConnections(connections: Connection[]): Promise<void>;
   findConnection(tenantId: string, id: string): Promise<Connection | undefined>;
+  /** `findConnection`, the row locked FOR UPDATE: a status transition reads the status it changes. */
+  lockConnection(tenantId: string, id: string): Promise<Connection | undefined>;
   findOpenConnection(
     tenantId: string,
     sourceEntityId: string,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPostgresTestDatabase, postgresTestUrl } from '../helpers/databases.js';
-import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { acmeFixture, clients, ids, orderedPairs, wide, wideFixture } from '../helpers/fixtures.js';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import { buildCli, type ServerProcess, startServer } from '../helpers/server-process.js';
 
@@ -25,12 +25,15 @@ async function send(url: string, init: RequestInit): Promise<Answer> {
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
-async function tokenFrom(server: ServerProcess): Promise<string> {
+async function tokenFrom(
+  server: ServerProcess,
+  client: { id: string; secret: string } = clients.globalAdmin,
+): Promise<string> {
   const answer = await send(`${server.url}/oauth/token`, {
     method: 'POST',
     body: new URLSearchParams({
-      client_id: clients.globalAdmin.id,
-      client_secret: clients.globalAdmin.secret,
+      client_id: client.id,
+      client_secret: client.secret,
       grant_type: 'client_credentials',
     }),
   });
@@ -71,6 +74,9 @@ async function outbound(server: ServerProcess, token: string, from: string) {
 const category = (answer: Answer) =>
   ((JSON.parse(answer.body) as { reasons: { code: number }[] }).reasons[0]?.code ?? 0) % 100;
 
+/** Sub-entities of the wide tenant: 25 entities, 600 ordered pairs. */
+const WIDE_CHILDREN = 24;
+
 describe('postgres: three instances on one database', {
   skip: postgresTestUrl ? false : 'no PostgreSQL',
 }, () => {
@@ -84,7 +90,11 @@ describe('postgres: three instances on one database', {
     drop = database.drop;
     dir = mkdtempSync(join(tmpdir(), 'multientity-cluster-'));
     const fixture = join(dir, 'fixture.json');
-    writeFileSync(fixture, JSON.stringify(acmeFixture()));
+    const acme = acmeFixture();
+    writeFileSync(
+      fixture,
+      JSON.stringify({ tenants: [...acme.tenants, ...wideFixture(WIDE_CHILDREN).tenants] }),
+    );
     // Started at once, each with the fixture: concurrent starts and fixture loads must agree.
     servers = await Promise.all(
       [1, 2, 3].map(() =>
@@ -162,6 +172,82 @@ describe('postgres: three instances on one database', {
     assert.equal(toEu.length, 1);
     assert.equal(toEu[0]?.status, 'Pending');
     assert.equal(toEu[0]?.id, (JSON.parse(created[0]?.body ?? '{}') as { id: string }).id);
+  });
+
+  it('answers 200 to each of 600 fresh-key requests on distinct pairs sent by 32 clients over the three', {
+    timeout: 180_000,
+  }, async () => {
+    const token = await tokenFrom(servers[0] as ServerProcess, wide.client);
+    const pairs = orderedPairs(wide.entityIds(WIDE_CHILDREN));
+    const run = `${Date.now()}`;
+    const answers: Answer[] = [];
+    let next = 0;
+    // 32 clients, each sending its next request when its last is answered, as a load generator does.
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, client) => {
+        for (let i = next++; i < pairs.length; i = next++) {
+          const [from, to] = pairs[i] as [string, string];
+          const server = servers[(client + i) % 3] as ServerProcess;
+          answers[i] = await requestConnection(server, token, from, to, `distinct-${run}-${i}`);
+        }
+      }),
+    );
+    const failed = answers.filter((answer) => answer.status !== 200);
+    assert.deepEqual(
+      failed.map((answer) => `${answer.status} ${answer.body}`),
+      [],
+      'requests that share no key and no pair never conflict',
+    );
+    // Exactly one Pending connection per pair, the one each answer named.
+    for (const from of wide.entityIds(WIDE_CHILDREN)) {
+      const listed = await outbound(servers[1] as ServerProcess, token, from);
+      const expected = pairs.flatMap(([source, target], i) =>
+        source === from ? [[(JSON.parse(answers[i]?.body ?? '{}') as { id: string }).id, target]] : [],
+      );
+      assert.deepEqual(
+        listed.map((c) => [c.id, c.targetEntityId]).sort(),
+        expected.sort(),
+        `connections of ${from}`,
+      );
+      assert.ok(listed.every((c) => c.status === 'Pending'));
+    }
+  });
+
+  it('answers the same fresh-key request sent to all three at once with one connection: exactly once', {
+    timeout: 60_000,
+  }, async () => {
+    const token = await tokenFrom(servers[2] as ServerProcess, wide.client);
+    const [from, to] = wide.entityIds(WIDE_CHILDREN).slice(-2) as [string, string];
+    // The test above opened every pair: deny (remove) this one's connection to free the pair again.
+    const existing = (await outbound(servers[0] as ServerProcess, token, from)).find(
+      (c) => c.targetEntityId === to,
+    );
+    assert.ok(existing);
+    const deny = await send(`${servers[0]?.url}/v1/entity-connections/${existing.id}/deny`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'zuora-entity-ids': to },
+    });
+    assert.equal(deny.status, 200, deny.body);
+    const key = `once-${Date.now()}`;
+    const answers = await Promise.all(
+      [...servers, ...servers, ...servers].map((server) => requestConnection(server, token, from, to, key)),
+    );
+    for (const answer of answers) {
+      // The first runs it; a request meeting the key while it runs is 409 (category 50); the rest replay.
+      if (answer.status === 409) assert.equal(category(answer), 50, answer.body);
+      else assert.equal(answer.status, 200, answer.body);
+    }
+    const bodies = new Set(answers.filter((a) => a.status === 200).map((a) => a.body));
+    assert.equal(bodies.size, 1, 'every 200 carries the one connection');
+    const ran = answers.filter((a) => a.status === 200 && a.headers.get('idempotent-replayed') !== 'true');
+    assert.equal(ran.length, 1, 'the key ran once');
+    const open = (await outbound(servers[1] as ServerProcess, token, from)).filter(
+      (c) => c.targetEntityId === to,
+    );
+    assert.deepEqual(
+      open.map((c) => c.id),
+      [(JSON.parse([...bodies][0] ?? '{}') as { id: string }).id],
+    );
   });
 
   it('loses nothing an instance acknowledged when it is killed with SIGKILL mid-stream', async () => {

@@ -143,3 +143,58 @@ export function acmeFixture(options: { apiVersion?: string } = {}) {
     ],
   };
 }
+
+/** The tenant of `wideFixture`: one administrator of every entity, one client scoped to all of them. */
+export const wide = {
+  tenant: '6400',
+  client: { id: '66666666-6666-4666-8666-666666666666', secret: 'wide-admin-secret-0123456789abcdefghij' },
+  /** Entity ids: the global entity first, then its provisioned children. */
+  entityIds: (children: number) =>
+    Array.from({ length: children + 1 }, (_, i) => `c0ffee${String(i).padStart(26, '0')}`),
+} as const;
+
+/**
+ * A tenant of a global entity and `children` provisioned sub-entities, whose one user administers
+ * them all: enough ordered pairs for many requests that share no pair.
+ */
+export function wideFixture(children: number) {
+  const entityIds = wide.entityIds(children);
+  const names = entityIds.map((_, i) => (i === 0 ? 'Global' : `Wide-${i}`));
+  return {
+    tenants: [
+      {
+        id: wide.tenant,
+        name: 'Wide',
+        entities: [
+          {
+            id: entityIds[0],
+            name: 'Global',
+            locale: 'en_US',
+            timezone: 'UTC',
+            children: entityIds.slice(1).map((id, i) => ({
+              id,
+              name: names[i + 1],
+              locale: 'en_US',
+              timezone: 'UTC',
+            })),
+          },
+        ],
+        users: [
+          {
+            username: 'admin@wide.test',
+            homeEntity: 'Global',
+            access: Object.fromEntries(names.map((name) => [name, 'Administrator'])),
+            clients: [{ clientId: wide.client.id, clientSecret: wide.client.secret, entities: names }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Every ordered pair of distinct ids. */
+export function orderedPairs(entityIds: readonly string[]): [string, string][] {
+  return entityIds.flatMap((from) =>
+    entityIds.filter((to) => to !== from).map((to): [string, string] => [from, to]),
+  );
+}

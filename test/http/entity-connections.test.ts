@@ -4,8 +4,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ConnectionStatus } from '../../src/domain/model.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
-import { assertError, assertSuccessOnly, type Client, callerFor } from '../helpers/http.js';
+import { acmeFixture, clients, ids, orderedPairs, wide, wideFixture } from '../helpers/fixtures.js';
+import { assertError, assertSuccessOnly, type Client, callerFor, tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
 
 /** One client's token, acting in one entity, calling the connection operations. */
@@ -172,6 +172,39 @@ for (const database of testDatabases) {
       assert.notEqual(second, first);
       const byId = new Map((await listAll(global)).map((c) => [c.id, c.status]));
       assert.deepEqual(Object.fromEntries(byId), { [first]: 'Disconnected', [second]: 'Pending' });
+    });
+
+    it('answers 200 to 56 concurrent fresh-key requests on distinct pairs, one Pending connection each', {
+      timeout: 60_000,
+    }, async (t) => {
+      const { app } = await build(t, { database, fixture: wideFixture(7) });
+      const token = await tokenFor(app, wide.client);
+      const pairs = orderedPairs(wide.entityIds(7));
+      const answers = await Promise.all(
+        pairs.map(([from, to], i) =>
+          app.inject({
+            method: 'POST',
+            url: '/v1/entity-connections',
+            headers: {
+              authorization: `Bearer ${token}`,
+              'zuora-entity-ids': from,
+              'idempotency-key': `distinct-${i}-${randomBytes(4).toString('hex')}`,
+            },
+            payload: { targetEntityId: to },
+          }),
+        ),
+      );
+      for (const answer of answers) assert.equal(answer.statusCode, 200, answer.body);
+      for (const [i, [from, to]] of pairs.entries()) {
+        const caller = await connectionsAs(app, wide.client, from);
+        const open = (await listAll(caller, '?type=outbound&pageSize=300')).filter(
+          (c) => c.targetEntityId === to,
+        );
+        assert.deepEqual(
+          open.map((c) => [c.id, c.status]),
+          [[answers[i]?.json().id, 'Pending']],
+        );
+      }
     });
 
     it('answers 400 with category 21 for an unknown body field', async (t) => {

@@ -11,7 +11,7 @@ export function createClockAdminService({
   store,
   clock,
 }: {
-  store: Pick<Store, 'findTenantOverview' | 'updateTenantState' | 'transaction'>;
+  store: Pick<Store, 'findTenantOverview' | 'updateTenantState' | 'transaction' | 'lockTenant'>;
   clock: TenantClock;
 }) {
   const reading = (state: ClockReading['state']): ClockReading => ({ now: clock.nowFor(state), state });
@@ -47,8 +47,9 @@ export function createClockAdminService({
         (body.minutes ?? 0) * MINUTE_MS +
         (body.hours ?? 0) * 60 * MINUTE_MS +
         (body.days ?? 0) * 24 * 60 * MINUTE_MS;
-      // Read and write in one transaction, so two advances at once add up.
+      // Read (the row locked) and write in one transaction, so two advances at once add up.
       const next = await store.transaction(async (tx) => {
+        await tx.lockTenant(tenantId, 'hierarchy');
         const overview = await tx.findTenantOverview(tenantId);
         if (!overview) throw new AppError('TENANT_NOT_FOUND');
         const fields = Object.keys(body).join(', ') || 'the amounts';

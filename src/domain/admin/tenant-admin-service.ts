@@ -21,24 +21,6 @@ import { type ClockReading, SECRET_LENGTH, takenError, tenantOrThrow } from './a
 /** Tries for a random tenant id that is not taken: 90 million ids make a second try rare. */
 const TENANT_ID_TRIES = 5;
 
-/**
- * Tenant-wide writes touch every table; on PostgreSQL's serializable transactions they can still
- * lose to other tenants' requests after the store's own retries (small tables are read by
- * sequential scans, which conflict with any writer). The operator's call is retried a little more
- * rather than failing a test suite's setup or teardown.
- */
-async function retryContention<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'LOCK_CONTENTION') || attempt >= attempts)
-        throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
-    }
-  }
-}
-
 /** A tenant body's plan; its errors as FIXTURE_INVALID, with paths from the body's root. */
 function plan(tenant: FixtureTenant): PlannedTenant {
   try {
@@ -118,13 +100,15 @@ export function createTenantAdminService({
         const planned = plan(resolved);
         const kept = { fixture: storedFixture(resolved), idSeed: idSeed ?? null };
         const now = clock.server.now();
-        const created = await retryContention(() =>
-          store.transaction(async (tx) => {
+        const created = await store
+          .transaction(async (tx) => {
+            // Two creations of one id: the second waits for the first and finds the tenant.
+            await tx.lockTenantCreation(tenantId);
             if (await tx.findTenant(tenantId)) return false;
             await insertPlannedTenant(tx, planned, kept, now);
             return true;
-          }),
-        ).catch(takenError);
+          })
+          .catch(takenError);
         if (!created) {
           // Only a random id is worth another try; a chosen or seeded one names an existing tenant.
           if (fixture.id !== undefined || idSeed !== undefined || attempt >= TENANT_ID_TRIES) {
@@ -152,12 +136,11 @@ export function createTenantAdminService({
 
     /** Removes the tenant and everything it holds, in one transaction. */
     async delete(tenantId: string): Promise<void> {
-      await retryContention(() =>
-        store.transaction(async (tx) => {
-          if (!(await tx.findTenant(tenantId))) throw new AppError('TENANT_NOT_FOUND');
-          await tx.deleteTenantData(tenantId, { keepTenant: false });
-        }),
-      );
+      await store.transaction(async (tx) => {
+        // FOR UPDATE: every insert that references the tenant waits until it is gone.
+        if (!(await tx.lockTenant(tenantId, 'all'))) throw new AppError('TENANT_NOT_FOUND');
+        await tx.deleteTenantData(tenantId, { keepTenant: false });
+      });
       journal.clear(tenantId);
     },
 
@@ -167,18 +150,18 @@ export function createTenantAdminService({
      * start (so a seeded tenant hands out the same ids again).
      */
     async reset(tenantId: string): Promise<TenantDetail> {
-      await retryContention(() =>
-        store.transaction(async (tx) => {
-          const state = await tx.findTenantState(tenantId);
-          if (!state) throw new AppError('TENANT_NOT_FOUND');
-          if (state.fixture === null) throw new AppError('TENANT_NOT_RESETTABLE');
-          const stored = JSON.parse(state.fixture) as StoredFixture;
-          const planned = planStoredTenant(stored);
-          await tx.deleteTenantData(tenantId, { keepTenant: true });
-          await insertPlannedRecords(tx, planned, stored.secretHashes, clock.server.now());
-          await tx.updateTenantState(tenantId, { idCounter: 0, clock: REAL_TIME });
-        }),
-      );
+      await store.transaction(async (tx) => {
+        // FOR UPDATE: every insert that references the tenant waits until the reset is done.
+        await tx.lockTenant(tenantId, 'all');
+        const state = await tx.findTenantState(tenantId);
+        if (!state) throw new AppError('TENANT_NOT_FOUND');
+        if (state.fixture === null) throw new AppError('TENANT_NOT_RESETTABLE');
+        const stored = JSON.parse(state.fixture) as StoredFixture;
+        const planned = planStoredTenant(stored);
+        await tx.deleteTenantData(tenantId, { keepTenant: true });
+        await insertPlannedRecords(tx, planned, stored.secretHashes, clock.server.now());
+        await tx.updateTenantState(tenantId, { idCounter: 0, clock: REAL_TIME });
+      });
       journal.clear(tenantId);
       return detail(tenantId);
     },

@@ -14,13 +14,6 @@ export interface PostgresStoreOptions {
   poolSize?: number;
 }
 
-/**
- * How many times a transaction runs when PostgreSQL aborts it for a serialization failure or a
- * deadlock before the request is answered 409 (category 50). Contention that survives five runs
- * with backoff is better retried by the client than by holding its request longer.
- */
-export const TRANSACTION_ATTEMPTS = 5;
-
 /** The longest a request waits for a pooled connection before it is answered 503. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -99,13 +92,18 @@ function violatedColumns(error: pg.DatabaseError): string {
 
 /**
  * The one place PostgreSQL's failures become the domain's: a unique violation becomes
- * `UniqueViolation`, an unreachable database `AppError('UNAVAILABLE')` (a Zuora 503, category 61).
- * Serialization failures and deadlocks pass through unchanged, for `transaction` to retry.
+ * `UniqueViolation`, an unreachable database `AppError('UNAVAILABLE')` (a Zuora 503, category 61),
+ * a deadlock (or a serialization failure, which READ COMMITTED does not raise) 409 category 50,
+ * which the client retries.
  */
 function translateError(error: unknown): unknown {
   if (error instanceof AppError || error instanceof UniqueViolation) return error;
   if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
     return new UniqueViolation(violatedColumns(error as pg.DatabaseError), { cause: error });
+  }
+  const state = sqlState(error);
+  if (state === DEADLOCK_DETECTED || state === SERIALIZATION_FAILURE) {
+    return new AppError('LOCK_CONTENTION', undefined, { cause: error });
   }
   if (isUnreachable(error)) {
     return new AppError('UNAVAILABLE', 'The database is not reachable; retry later.', { cause: error });
@@ -171,11 +169,12 @@ async function migrateWithRetry(db: Kysely<Database>): Promise<void> {
 }
 
 /**
- * The PostgreSQL store: a pool of `poolSize` connections, shared queries, every transaction
- * SERIALIZABLE. Serializable isolation is what keeps invariants that span rows under concurrency
- * from several processes (the 512-entity limit is a count followed by an insert; accept and
- * disconnect read a status and then write it): PostgreSQL aborts one of two transactions whose
- * reads and writes overlap, with SQLSTATE 40001, and the transaction runs again from the start.
+ * The PostgreSQL store: a pool of `poolSize` connections, shared queries, every transaction READ
+ * COMMITTED (PostgreSQL's default). The invariants of one row are unique indexes (one open
+ * connection per pair, an Idempotency-Key, entity names); those that span rows take the row locks
+ * the rules name (`lockTenant` before the 512-entity count, `lockConnection` and `lockMembership`
+ * before a status transition), so requests that share no key, pair or row never conflict.
+ * SERIALIZABLE aborted such requests on false conflicts (its predicate locks cover index pages).
  */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const pool = createPostgresPool(options.url, options.poolSize);
@@ -188,28 +187,17 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
 
   // One dialect: queries compiled for the pool serve its transactions too.
-  const opsOptions = { templates: new Map(), advisoryLocks: true };
+  const opsOptions = { templates: new Map(), locks: true };
   const ops = guarded(createStoreOps(db, translateError, opsOptions));
   let closed = false;
 
   async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await db
-          .transaction()
-          .setIsolationLevel('serializable')
-          .execute((trx) => fn(guarded(createStoreOps(trx, translateError, opsOptions))));
-      } catch (error) {
-        const state = sqlState(error);
-        if (state === SERIALIZATION_FAILURE || state === DEADLOCK_DETECTED) {
-          if (attempt >= TRANSACTION_ATTEMPTS)
-            throw new AppError('LOCK_CONTENTION', undefined, { cause: error });
-          // Jittered exponential backoff so that the same contenders do not collide again in step.
-          await sleep(Math.random() * 10 * 2 ** attempt);
-          continue;
-        }
-        throw translateError(error);
-      }
+    try {
+      return await db
+        .transaction()
+        .execute((trx) => fn(guarded(createStoreOps(trx, translateError, opsOptions))));
+    } catch (error) {
+      throw translateError(error);
     }
   }
 

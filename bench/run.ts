@@ -30,9 +30,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Request } from 'autocannon';
 import pg from 'pg';
+import type { Store } from '../src/domain/ports/index.js';
 import { createPostgresStore } from '../src/storage/postgres/postgres-store.js';
 import { createSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
-import type { Store } from '../src/storage/store.js';
 import { renderChart } from './chart.js';
 import { type Cluster, freePort, startCluster } from './postgres.js';
 import {

@@ -3,7 +3,7 @@
 import { systemClock } from '../src/domain/clock.js';
 import { loadFixture } from '../src/domain/fixture-loader.js';
 import type { Connection } from '../src/domain/model.js';
-import type { Store } from '../src/storage/store.js';
+import type { Store } from '../src/domain/ports/index.js';
 
 /** 32 hex characters from a tenant number and an entity number, so every run has the same ids. */
 export const entityId = (tenant: number, index: number) =>

@@ -3,16 +3,17 @@ import { createAdminService } from './domain/admin/admin-service.js';
 import { createAuthService } from './domain/auth-service.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { createConnectionService } from './domain/connection-service.js';
+import { createDatabaseService } from './domain/database-service.js';
 import { createEntityService } from './domain/entity-service.js';
 import { createFaultService } from './domain/fault-rules.js';
 import { createIdempotencyService } from './domain/idempotency.js';
 import { type IdGenerator, randomIds } from './domain/ids.js';
 import { createJournal } from './domain/journal.js';
+import type { Store } from './domain/ports/index.js';
 import { createLimitService } from './domain/rate-limits.js';
 import { createTenantClock } from './domain/tenant-clock.js';
 import { createTenantContexts, createTenantIds } from './domain/tenant-context.js';
 import { createUserAccessService } from './domain/user-access-service.js';
-import type { Store } from './storage/store.js';
 
 export interface ServiceDeps {
   store: Store;
@@ -41,6 +42,7 @@ export function createServices({
     admin: createAdminService({ store, clock, ids, contexts: tenantContexts, journal }),
     auth: createAuthService({ store, clock, ids, contexts: tenantContexts }),
     connections: createConnectionService({ store, clock, ids }),
+    database: createDatabaseService({ store }),
     entities: createEntityService({ store, clock, ids }),
     idempotency: createIdempotencyService({
       store,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
+import type { Store } from '../domain/ports/index.js';
 import { isPostgresUrl, openStore } from '../storage/open-store.js';
-import type { Store } from '../storage/store.js';
 
 /** The database could not be opened for a reason the user can fix; the CLI prints the message alone. */
 export class DatabaseOpenError extends Error {

@@ -1,7 +1,7 @@
-import type { StoreOps } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import type { IdGenerator } from './ids.js';
 import type { Actor, AuditEvent } from './model.js';
+import type { AuditStore } from './ports/index.js';
 
 export interface AuditChange {
   action: string;
@@ -16,7 +16,7 @@ export interface AuditChange {
  * land together or not at all. `actor` is null for changes by the operator or a fixture.
  */
 export async function recordAudit(
-  tx: Pick<StoreOps, 'insertAuditEvent'>,
+  tx: Pick<AuditStore, 'insertAuditEvent'>,
   deps: { clock: Clock; ids: IdGenerator },
   tenantId: string,
   actor: Actor | null,

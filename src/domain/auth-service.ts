@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Store, TenantRuntime } from '../storage/store.js';
 import { accessibleEntityIds, canAccess, userAccess } from './access.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
 import { hexToUuid, type IdGenerator, parseEntityId } from './ids.js';
 import type { AccessToken, Actor, Entity, Membership, OAuthClient, Tenant, User } from './model.js';
+import type { AccessStore, EntityStore, TenantRuntime, TokenStore } from './ports/index.js';
 import { hashSecret, hashToken, verifySecret } from './secrets.js';
 import type { TenantClock } from './tenant-clock.js';
 import { runInTenantContext, type TenantContexts } from './tenant-context.js';
@@ -45,16 +45,9 @@ export interface KnownEntityAccess {
 }
 
 export interface AuthDeps {
-  store: Pick<
-    Store,
-    | 'findClient'
-    | 'findUser'
-    | 'listMemberships'
-    | 'findEntityAccess'
-    | 'findEntities'
-    | 'insertToken'
-    | 'findBearer'
-  >;
+  store: TokenStore &
+    Pick<AccessStore, 'findUser' | 'listMemberships' | 'findEntityAccess'> &
+    Pick<EntityStore, 'findEntities' | 'findEntityByName'>;
   clock: TenantClock;
   ids: IdGenerator;
   contexts: TenantContexts;
@@ -180,6 +173,12 @@ export function createAuthService({
         };
       });
     },
+
+    /** The client of an id, as a token request names it (undefined when unknown). */
+    findClient: (clientId: string) => store.findClient(clientId),
+
+    /** An entity of the tenant by its name (the `entityName` header). */
+    findEntityByName: (tenantId: string, name: string) => store.findEntityByName(tenantId, name),
 
     verifyBearer,
 

@@ -1,4 +1,3 @@
-import { type Store, type StoreOps, UniqueViolation } from '../storage/store.js';
 import { canAccess, isAdmin, type UserAccess, userAccess } from './access.js';
 import { recordAudit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -6,6 +5,12 @@ import { actionSides, type ConnectionAction, type ConnectionSide, transition } f
 import { AppError } from './errors.js';
 import { type IdGenerator, isHex32 } from './ids.js';
 import type { Actor, Connection } from './model.js';
+import {
+  type AccessStore,
+  type ConnectionStore,
+  type Transactional,
+  UniqueViolation,
+} from './ports/index.js';
 
 export interface ConnectionListQuery {
   type?: 'inbound' | 'outbound' | undefined;
@@ -14,7 +19,7 @@ export interface ConnectionListQuery {
 }
 
 export interface ConnectionDeps {
-  store: Pick<Store, 'transaction' | 'listConnections' | 'findUser' | 'findMembership'>;
+  store: Transactional & Pick<ConnectionStore, 'listConnections'>;
   clock: Clock;
   ids: IdGenerator;
 }
@@ -25,7 +30,7 @@ export interface ConnectionDeps {
  * would otherwise load 512 rows per request).
  */
 async function loadAccess(
-  store: Pick<StoreOps, 'findUser' | 'findMembership'>,
+  store: Pick<AccessStore, 'findUser' | 'findMembership'>,
   actor: Actor,
   entityIds: string[],
 ): Promise<UserAccess> {
@@ -106,11 +111,7 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
      * `POST /v1/entity-connections`: the acting entity asks to connect to the target. `within`: the
      * transaction of the request's Idempotency-Key, which the writes join (domain/idempotency.ts).
      */
-    async request(
-      actor: Actor,
-      targetEntityId: string,
-      within?: Pick<StoreOps, 'transaction'>,
-    ): Promise<Connection> {
+    async request(actor: Actor, targetEntityId: string, within?: Transactional): Promise<Connection> {
       return (within ?? store).transaction(async (tx) => {
         // Entity ids are 32 hex characters; Zuora's ids compare case-insensitively.
         const targetId = targetEntityId.toLowerCase();

@@ -1,4 +1,3 @@
-import { type Store, type StoreOps, UniqueViolation } from '../storage/store.js';
 import { isAdmin, userAccess } from './access.js';
 import { recordAudit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -12,6 +11,7 @@ import {
 import { AppError } from './errors.js';
 import { type IdGenerator, parseEntityId } from './ids.js';
 import type { Actor, Entity } from './model.js';
+import { type EntityStore, type StoreOps, type Transactional, UniqueViolation } from './ports/index.js';
 
 export interface CreateEntityInput {
   name: string;
@@ -29,7 +29,7 @@ export interface UpdateEntityInput {
 }
 
 export interface EntityDeps {
-  store: Pick<Store, 'transaction' | 'listEntities' | 'findEntity'>;
+  store: Transactional & Pick<EntityStore, 'listEntities' | 'findEntity'>;
   clock: Clock;
   ids: IdGenerator;
 }
@@ -128,11 +128,7 @@ export function createEntityService({ store, clock, ids }: EntityDeps) {
      * `POST /v1/entities`: a new Unprovisioned entity under an existing parent. `within`: the
      * transaction of the request's Idempotency-Key, which the writes join (domain/idempotency.ts).
      */
-    async create(
-      actor: Actor,
-      input: CreateEntityInput,
-      within?: Pick<StoreOps, 'transaction'>,
-    ): Promise<Entity> {
+    async create(actor: Actor, input: CreateEntityInput, within?: Transactional): Promise<Entity> {
       return (within ?? store).transaction(async (tx) => {
         const entities = await hierarchyOf(tx, actor.tenantId);
         await requireGlobalAdmin(tx, actor, entities);

@@ -1,8 +1,9 @@
 import { LRUCache } from 'lru-cache';
-import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { AppError } from './errors.js';
 import type { IdGenerator } from './ids.js';
+import type { FaultKind, FaultRule } from './model.js';
+import type { FaultStore, TenantStore } from './ports/index.js';
 
 /**
  * Fault rules: a tenant's requests that match a rule are answered with a failure Zuora can give
@@ -11,32 +12,7 @@ import type { IdGenerator } from './ids.js';
  * is drawn for) is done in the database with atomic updates, so it holds across instances.
  */
 
-export type FaultKind = 'latency' | '429' | '500' | '503' | 'drop';
-
-export interface FaultRule {
-  id: string;
-  tenantId: string;
-  /** An HTTP method, or null for any. */
-  method: string | null;
-  /** An exact path, a route template (`/v1/entity-connections/:id/accept`) or a pattern with `*`. */
-  path: string;
-  /** Only requests with this Zuora-Track-Id, or null for any. */
-  trackId: string | null;
-  fault: FaultKind;
-  /** Added before the answer; for 'latency' the request then runs normally. */
-  latencyMs: number;
-  /** Retry-After seconds on a 429 (and on a 503 when set). */
-  retryAfter: number | null;
-  /** How many more times it fires; null: no end. */
-  remaining: number | null;
-  /** The chance (0..1) a matching request fires it; null: every one. */
-  rate: number | null;
-  /** Seeds the chance: the same seed gives the same sequence of fired and passed requests. */
-  seed: number;
-  /** Matching requests seen so far (counted only for rules with a rate). */
-  matched: number;
-  createdAt: number;
-}
+export type { FaultKind, FaultRule } from './model.js';
 
 export interface FaultRuleInput {
   method?: string;
@@ -117,16 +93,7 @@ export interface FaultPlan {
   answer: FaultRule | undefined;
 }
 
-export type FaultRuleStore = Pick<
-  Store,
-  | 'findTenant'
-  | 'insertFaultRule'
-  | 'listFaultRules'
-  | 'deleteFaultRule'
-  | 'deleteFaultRules'
-  | 'countFaultRuleMatch'
-  | 'consumeFaultRule'
->;
+export type FaultRuleStore = FaultStore & Pick<TenantStore, 'findTenant'>;
 
 export interface FaultServiceDeps {
   store: FaultRuleStore;

@@ -1,8 +1,8 @@
 import type { Fixture as FixtureData, FixtureTenant } from '../contract/fixture.js';
-import type { Store, StoreOps } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { FixtureError, type PlannedTenant, planFixture, storedFixture } from './fixture-plan.js';
 import type { OAuthClient } from './model.js';
+import type { Store, StoreOps } from './ports/index.js';
 import { hashSecret } from './secrets.js';
 import { insertPlannedTenant } from './tenant-writer.js';
 

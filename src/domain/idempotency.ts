@@ -1,7 +1,13 @@
-import { type IdempotencyRecord, type Store, type StoreOps, UniqueViolation } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { HOUR_MS } from './clock.js';
 import { AppError } from './errors.js';
+import {
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  type StoreOps,
+  type Transactional,
+  UniqueViolation,
+} from './ports/index.js';
 import { sha256Hex } from './secrets.js';
 
 /** REFERENCE.md §7: a first response is replayed for 24 hours, then the key is forgotten. */
@@ -106,13 +112,13 @@ export type RunResult =
   | { kind: 'replay'; response: StoredResponse };
 
 export interface IdempotencyDeps {
-  store: Pick<Store, 'transaction' | 'findIdempotencyRecord' | 'deleteExpiredIdempotencyKeys'>;
+  store: Transactional & Pick<IdempotencyStore, 'findIdempotencyRecord' | 'deleteExpiredIdempotencyKeys'>;
   clock: Clock;
   matchBody?: boolean;
 }
 
 type IdempotencyTx = Pick<
-  StoreOps,
+  IdempotencyStore,
   | 'findIdempotencyRecord'
   | 'insertIdempotencyClaim'
   | 'replaceIdempotencyClaim'
@@ -185,7 +191,7 @@ export function createIdempotencyService({ store, clock, matchBody = true }: Ide
 
   /** What is stored under the request's key, and what that means for the request now. */
   async function lookUp(
-    reader: Pick<StoreOps, 'findIdempotencyRecord'>,
+    reader: Pick<IdempotencyStore, 'findIdempotencyRecord'>,
     request: IdempotentRequest,
     now: number,
   ): Promise<{ existing: IdempotencyRecord | undefined; decision: IdempotencyDecision }> {

@@ -105,3 +105,57 @@ export interface AuditEvent {
   before: unknown;
   after: unknown;
 }
+
+/** A fault rule (domain/fault-rules.ts): which requests it matches and what it answers them. */
+export type FaultKind = 'latency' | '429' | '500' | '503' | 'drop';
+
+export interface FaultRule {
+  id: string;
+  tenantId: string;
+  /** An HTTP method, or null for any. */
+  method: string | null;
+  /** An exact path, a route template (`/v1/entity-connections/:id/accept`) or a pattern with `*`. */
+  path: string;
+  /** Only requests with this Zuora-Track-Id, or null for any. */
+  trackId: string | null;
+  fault: FaultKind;
+  /** Added before the answer; for 'latency' the request then runs normally. */
+  latencyMs: number;
+  /** Retry-After seconds on a 429 (and on a 503 when set). */
+  retryAfter: number | null;
+  /** How many more times it fires; null: no end. */
+  remaining: number | null;
+  /** The chance (0..1) a matching request fires it; null: every one. */
+  rate: number | null;
+  /** Seeds the chance: the same seed gives the same sequence of fired and passed requests. */
+  seed: number;
+  /** Matching requests seen so far (counted only for rules with a rate). */
+  matched: number;
+  createdAt: number;
+}
+
+export type LimitProfileName = 'production' | 'developer-sandbox' | 'api-sandbox';
+
+export interface Limits {
+  perMinute: number;
+  perHour: number;
+  perDay: number;
+  /** Requests in flight per entity (Zuora's "Default" concurrency type). */
+  concurrency: number;
+  /** POST /oauth/token per tenant, client IP and minute. */
+  tokenPerMinute: number;
+}
+
+/** A tenant's setting: a profile, or 'off', with any number overridden (a tiny profile for tests). */
+export interface LimitSettings extends Partial<Limits> {
+  profile: 'off' | LimitProfileName;
+}
+
+/**
+ * A tenant's clock as the admin API set it, kept in the database so every instance reads the same
+ * time: the tenant sees the server's time plus `offsetMs`, or, while frozen, exactly `frozenAt`.
+ */
+export interface TenantClockState {
+  offsetMs: number;
+  frozenAt: number | null;
+}

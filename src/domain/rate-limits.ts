@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { AppError } from './errors.js';
+import type { LimitProfileName, LimitSettings, Limits } from './model.js';
+import type { LimitStore, TenantStore } from './ports/index.js';
 
 /**
  * Zuora's limits (REFERENCE.md §2): requests per tenant over a minute, an hour and a day, requests in
@@ -9,22 +10,7 @@ import { AppError } from './errors.js';
  * lives in the database (rate windows, so they hold across instances) and in memory (concurrency).
  */
 
-export type LimitProfileName = 'production' | 'developer-sandbox' | 'api-sandbox';
-
-export interface Limits {
-  perMinute: number;
-  perHour: number;
-  perDay: number;
-  /** Requests in flight per entity (Zuora's "Default" concurrency type). */
-  concurrency: number;
-  /** POST /oauth/token per tenant, client IP and minute. */
-  tokenPerMinute: number;
-}
-
-/** A tenant's setting: a profile, or 'off', with any number overridden (a tiny profile for tests). */
-export interface LimitSettings extends Partial<Limits> {
-  profile: 'off' | LimitProfileName;
-}
+export type { LimitProfileName, LimitSettings, Limits } from './model.js';
 
 /**
  * Zuora publishes the per-minute quotas, the Default concurrency of 40 and 100 token calls a minute
@@ -118,14 +104,7 @@ export function decideConcurrency(limit: number, inFlight: number): { allowed: b
   return { allowed: true, remaining: limit - inFlight - 1 };
 }
 
-export type RateCounterStore = Pick<
-  Store,
-  | 'findTenant'
-  | 'findTenantLimits'
-  | 'setTenantLimits'
-  | 'incrementRateCounters'
-  | 'deleteExpiredRateCounters'
->;
+export type RateCounterStore = LimitStore & Pick<TenantStore, 'findTenant'>;
 
 export interface LimitServiceDeps {
   store: RateCounterStore;

@@ -1,15 +1,9 @@
 import type { Clock } from './clock.js';
 import { AppError } from './errors.js';
+import type { TenantClockState } from './model.js';
 import { currentTenantContext } from './tenant-context.js';
 
-/**
- * A tenant's clock as the admin API set it, kept in the database so every instance reads the same
- * time: the tenant sees the server's time plus `offsetMs`, or, while frozen, exactly `frozenAt`.
- */
-export interface TenantClockState {
-  offsetMs: number;
-  frozenAt: number | null;
-}
+export type { TenantClockState } from './model.js';
 
 export const REAL_TIME: TenantClockState = Object.freeze({ offsetMs: 0, frozenAt: null });
 

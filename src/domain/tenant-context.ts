@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Store, TenantState } from '../storage/store.js';
 import type { IdGenerator } from './ids.js';
+import type { TenantClockState } from './model.js';
+import type { TenantState, TenantStore, Transactional } from './ports/index.js';
 import { seededIds } from './seeded-ids.js';
-import type { TenantClockState } from './tenant-clock.js';
 
 /** What a request in a tenant needs to see that tenant's clock and make that tenant's ids. */
 export interface TenantContext {
@@ -39,7 +39,7 @@ export function createTenantIds(random: IdGenerator): IdGenerator {
 }
 
 export interface TenantContextDeps {
-  store: Pick<Store, 'findTenantRuntime' | 'transaction'>;
+  store: Transactional & Pick<TenantStore, 'findTenantRuntime'>;
   /** The random generator, which seeded ids fall back on for secrets. */
   random: IdGenerator;
 }

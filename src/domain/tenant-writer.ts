@@ -1,5 +1,5 @@
-import type { StoreOps } from '../storage/store.js';
 import type { PlannedTenant, StoredFixture } from './fixture-plan.js';
+import type { StoreOps } from './ports/index.js';
 
 /**
  * The one write path of a planned tenant, shared by the admin API (create, reset) and the fixture

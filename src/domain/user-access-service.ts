@@ -1,4 +1,3 @@
-import type { Store, StoreOps } from '../storage/store.js';
 import { canAccess, isAdmin, type UserAccess, userAccess } from './access.js';
 import { type AuditChange, recordAudit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -6,23 +5,22 @@ import { AppError } from './errors.js';
 import type { IdGenerator } from './ids.js';
 import { parseEntityId } from './ids.js';
 import type { Actor, Entity, Membership, MembershipStatus, User } from './model.js';
+import type { AccessStore, AuditStore, EntityStore, Transactional } from './ports/index.js';
 
 export interface UserAccessDeps {
-  store: Pick<Store, 'transaction' | 'findUserByUsername' | 'listMemberships' | 'listEntities'>;
+  store: Transactional &
+    Pick<AccessStore, 'findUserByUsername' | 'listMemberships'> &
+    Pick<EntityStore, 'listEntities'>;
   clock: Clock;
   ids: IdGenerator;
 }
 
 type Tx = Pick<
-  StoreOps,
-  | 'findUser'
-  | 'findUserByUsername'
-  | 'listMemberships'
-  | 'findEntity'
-  | 'lockMembership'
-  | 'setMembershipIf'
-  | 'insertAuditEvent'
->;
+  AccessStore,
+  'findUser' | 'findUserByUsername' | 'listMemberships' | 'lockMembership' | 'setMembershipIf'
+> &
+  Pick<EntityStore, 'findEntity'> &
+  AuditStore;
 
 async function loadActorAccess(tx: Tx, actor: Actor): Promise<UserAccess> {
   const user = await tx.findUser(actor.tenantId, actor.userId);
@@ -32,7 +30,7 @@ async function loadActorAccess(tx: Tx, actor: Actor): Promise<UserAccess> {
 
 /** Usernames are looked up in the caller's tenant only: another tenant's user is unknown. */
 async function findUser(
-  store: Pick<StoreOps, 'findUserByUsername'>,
+  store: Pick<AccessStore, 'findUserByUsername'>,
   actor: Actor,
   username: string,
 ): Promise<User> {

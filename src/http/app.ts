@@ -145,7 +145,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     customTypes: COMPRESSIBLE,
   });
 
-  const metrics = createMetrics(services.store);
+  const metrics = createMetrics(services.database);
   registerMetrics(app, metrics);
   registerOperatorAuth(app, config.operatorToken);
   registerAuthentication(app, services);
@@ -158,7 +158,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   // request that may have written goes out only once its commits are as durable as configured
   // (MULTIENTITY_DURABILITY=full: group commit, docs/PERFORMANCE.md).
   app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') await services.store.flush();
+    if (request.method !== 'GET' && request.method !== 'HEAD') await services.database.flush();
     return payload;
   });
 

@@ -1,8 +1,8 @@
 import type { ApiVersion } from '../domain/api-version.js';
 import type { IdempotentRequest } from '../domain/idempotency.js';
 import type { Actor } from '../domain/model.js';
+import type { StoreOps } from '../domain/ports/index.js';
 import type { TenantContext } from '../domain/tenant-context.js';
-import type { StoreOps } from '../storage/store.js';
 
 /** What the pipeline learns about a request, hook by hook (docs/ARCHITECTURE.md). */
 declare module 'fastify' {

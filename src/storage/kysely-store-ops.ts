@@ -8,10 +8,10 @@ import {
 } from 'kysely';
 import { entityNameKey } from '../domain/entity-rules.js';
 import type { Connection, ConnectionStatus } from '../domain/model.js';
+import type { BearerRecord, StoreOps } from '../domain/ports/index.js';
 import { sha256Hex } from '../domain/secrets.js';
 import * as map from './row-mappers.js';
 import type { AccessTokensTable, Database } from './schema.js';
-import type { BearerRecord, StoreOps } from './store.js';
 
 /** A row of the bearer join (`findBearer`): the token, its tenant's columns, its user's and client's (null when gone). */
 interface BearerRow extends AccessTokensTable {
@@ -392,10 +392,6 @@ export function createStoreOps(
         .where('id', 'in', [...entityIds]);
       return (await (locks ? query.forKeyShare() : query).execute()).map(map.toEntity);
     },
-    async findEntityAnyTenant(id) {
-      const row = await db.selectFrom('entities').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && map.toEntity(row);
-    },
     async findEntityByName(tenantId, name) {
       const row = await db
         .selectFrom('entities')
@@ -419,14 +415,6 @@ export function createStoreOps(
               filter.provisioned ? 'Provisioned' : 'Unprovisioned',
             ]);
       return rows.map(map.toEntity);
-    },
-    async countEntities(tenantId) {
-      const row = await db
-        .selectFrom('entities')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('tenant_id', '=', tenantId)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
     },
     async updateEntity(tenantId, id, patch) {
       const values: Partial<Database['entities']> = {};
@@ -630,14 +618,6 @@ export function createStoreOps(
         .execute();
     },
     insertToken: (token) => insertRow('access_tokens', map.fromToken(token)),
-    async findToken(tokenHash) {
-      const row = await db
-        .selectFrom('access_tokens')
-        .selectAll()
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst();
-      return row && map.toToken(row);
-    },
     async findBearer(tokenHash, entityId) {
       // One statement instead of four: authenticating every request read these rows one by one.
       const bearerQuery = (hash: string) =>

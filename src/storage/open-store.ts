@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
+import type { Store } from '../domain/ports/index.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
-import type { Store } from './store.js';
 
 export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//.test(db);

@@ -16,6 +16,7 @@ import type {
   User,
   UserStatus,
 } from '../domain/model.js';
+import type { IdempotencyRecord, TenantOverview, TenantRuntime, TenantState } from '../domain/ports/index.js';
 import type {
   AccessTokensTable,
   AuditEventsTable,
@@ -28,7 +29,6 @@ import type {
   TenantsTable,
   UsersTable,
 } from './schema.js';
-import type { IdempotencyRecord, TenantOverview, TenantRuntime, TenantState } from './store.js';
 
 /**
  * The one place where rows become domain records and back. PostgreSQL returns `bigint` columns as

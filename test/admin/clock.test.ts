@@ -179,7 +179,7 @@ for (const database of testDatabases) {
         (await admin(other, 'GET', `/admin/v1/tenants/${tenant.id}/clock`)).json().time,
         '2029-02-03T04:05:06.000Z',
       );
-      const stored = await store.findToken(hashToken(token.json().access_token));
+      const stored = (await store.findBearer(hashToken(token.json().access_token)))?.token;
       assert.equal(stored?.expiresAt, Date.parse('2029-02-03T05:05:06.000Z'));
     });
 

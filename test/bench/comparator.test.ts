@@ -11,11 +11,11 @@ import pg from 'pg';
 import { buildComparator } from '../../bench/comparator.js';
 import { credentials, entityId, READ_TENANT, setUpMain, WRITE_TENANT } from '../../bench/setup.js';
 import { loadConfig } from '../../src/config.js';
+import type { Store } from '../../src/domain/ports/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices } from '../../src/services.js';
 import { createPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import type { Store } from '../../src/storage/store.js';
 import { createPostgresTestDatabase, postgresTestUrl } from '../helpers/databases.js';
 import { describe, it, type TestContext } from '../helpers/node-test.js';
 

@@ -10,7 +10,7 @@ import {
   type IdempotentRequest,
   requestFingerprint,
 } from '../../src/domain/idempotency.js';
-import type { IdempotencyRecord } from '../../src/storage/store.js';
+import type { IdempotencyRecord } from '../../src/domain/ports/index.js';
 import { type TestDatabase, testDatabases } from '../helpers/databases.js';
 import { describe, it, type TestContext } from '../helpers/node-test.js';
 

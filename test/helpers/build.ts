@@ -4,9 +4,9 @@ import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { loadFixture } from '../../src/domain/fixture-loader.js';
 import type { IdGenerator } from '../../src/domain/ids.js';
+import type { Store } from '../../src/domain/ports/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
-import type { Store } from '../../src/storage/store.js';
 import { sqliteDatabase, type TestDatabase } from './databases.js';
 import { acmeFixture } from './fixtures.js';
 

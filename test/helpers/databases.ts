@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Store } from '../../src/domain/ports/index.js';
 import { createPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import type { Store } from '../../src/storage/store.js';
 
 /**
  * The databases every store-contract and HTTP suite runs against, once each. A suite writes

@@ -158,8 +158,8 @@ for (const database of testDatabases) {
       const { app, store } = await build(t, { database });
       const token = (await requestToken(app, credentials(clients.globalAdmin))).json().access_token;
 
-      assert.equal(await store.findToken(token), undefined);
-      const stored = await store.findToken(hashToken(token));
+      assert.equal((await store.findBearer(token))?.token, undefined);
+      const stored = (await store.findBearer(hashToken(token)))?.token;
       assert.ok(stored);
       assert.ok(!JSON.stringify(stored).includes(token));
 

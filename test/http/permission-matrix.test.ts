@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../src/domain/ports/index.js';
 import { hashToken } from '../../src/domain/secrets.js';
-import type { Store } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
@@ -358,7 +358,7 @@ async function setup(
   assert.ok(leaverUser);
   await store.setUserStatus(ids.tenant, leaverUser.id, 'Inactive');
   // An expired token is a stored token whose hour is over.
-  const globalAdminToken = await store.findToken(hashToken(tokens.globalAdmin));
+  const globalAdminToken = (await store.findBearer(hashToken(tokens.globalAdmin)))?.token;
   assert.ok(globalAdminToken);
   await store.insertToken({
     ...globalAdminToken,

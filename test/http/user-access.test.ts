@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Membership } from '../../src/domain/model.js';
+import type { Store } from '../../src/domain/ports/index.js';
 import { hashSecret } from '../../src/domain/secrets.js';
-import type { Store } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { type TestDatabase, testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';

@@ -4,9 +4,9 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import pg from 'pg';
 import { AppError } from '../../src/domain/errors.js';
 import type { Entity } from '../../src/domain/model.js';
+import { type Store, UniqueViolation } from '../../src/domain/ports/index.js';
 import { createPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { type Store, UniqueViolation } from '../../src/storage/store.js';
 import { build } from '../helpers/build.js';
 import { createPostgresTestDatabase, postgresTestUrl } from '../helpers/databases.js';
 import { ids } from '../helpers/fixtures.js';

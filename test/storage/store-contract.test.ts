@@ -9,7 +9,7 @@ import type {
   Tenant,
   User,
 } from '../../src/domain/model.js';
-import { type IdempotencyRecord, type Store, UniqueViolation } from '../../src/storage/store.js';
+import { type IdempotencyRecord, type Store, UniqueViolation } from '../../src/domain/ports/index.js';
 import { testDatabases } from '../helpers/databases.js';
 import { describe, it, type TestContext } from '../helpers/node-test.js';
 
@@ -320,7 +320,7 @@ for (const database of testDatabases) {
           assert.deepEqual(await store.listUsers(T1), []);
           assert.deepEqual(await store.listMemberships(hex('5')), []);
           assert.deepEqual(await store.listClients(T1), []);
-          assert.equal(await store.findToken(T1.padEnd(64, '0')), undefined);
+          assert.equal((await store.findBearer(T1.padEnd(64, '0')))?.token, undefined);
           assert.deepEqual(await store.listConnections(T1, ids.us, 'both', { offset: 0, limit: 10 }), {
             connections: [],
             hasMore: false,
@@ -333,7 +333,7 @@ for (const database of testDatabases) {
           assert.equal((await store.listUsers(T2)).length, 1);
           assert.equal((await store.listMemberships(hex('6'))).length, 1);
           assert.equal((await store.listClients(T2)).length, 1);
-          assert.ok(await store.findToken(T2.padEnd(64, '0')));
+          assert.ok((await store.findBearer(T2.padEnd(64, '0')))?.token);
           assert.ok(await store.findIdempotencyRecord(T2, claim().clientId, claim().key));
           assert.equal((await store.listAuditEvents(T2)).length, 1);
         });
@@ -350,12 +350,12 @@ for (const database of testDatabases) {
         assert.equal(typeof eu?.createdAt, 'number');
       });
 
-      it('finds an entity only in its own tenant, and by id in any tenant', async (t) => {
+      it('finds an entity only in its own tenant', async (t) => {
         const store = await seeded(t);
         assert.equal(await store.findEntity(T2, ids.us), undefined);
-        assert.equal((await store.findEntityAnyTenant(ids.us))?.tenantId, T1);
-        assert.equal((await store.findEntityAnyTenant(ids.otherGlobal))?.tenantId, T2);
-        assert.equal(await store.findEntityAnyTenant(hex('9')), undefined);
+        assert.equal((await store.findEntity(T1, ids.us))?.tenantId, T1);
+        assert.equal((await store.findEntity(T2, ids.otherGlobal))?.tenantId, T2);
+        assert.equal(await store.findEntity(T1, hex('9')), undefined);
         const found = await store.findEntities(T1, [ids.eu, ids.otherGlobal, hex('9'), ids.us]);
         assert.deepEqual(
           found.map((e) => e.id).sort(),
@@ -419,11 +419,11 @@ for (const database of testDatabases) {
         assert.deepEqual(await store.listEntities('404'), []);
       });
 
-      it('counts a tenant’s entities', async (t) => {
+      it('lists every entity of a tenant and none of another’s', async (t) => {
         const store = await seeded(t);
-        assert.equal(await store.countEntities(T1), 4);
-        assert.equal(await store.countEntities(T2), 1);
-        assert.equal(await store.countEntities('404'), 0);
+        assert.equal((await store.listEntities(T1)).length, 4);
+        assert.equal((await store.listEntities(T2)).length, 1);
+        assert.equal((await store.listEntities('404')).length, 0);
       });
 
       it('updates only the fields a patch names, in the entity’s own tenant', async (t) => {
@@ -469,7 +469,7 @@ for (const database of testDatabases) {
         await store.deleteEntities(T2, [ids.eu]);
         assert.ok(await store.findEntity(T1, ids.eu), 'another tenant cannot delete it');
         await store.deleteEntities(T1, []);
-        assert.equal(await store.countEntities(T1), 2);
+        assert.equal((await store.listEntities(T1)).length, 2);
       });
     });
 
@@ -770,12 +770,12 @@ for (const database of testDatabases) {
         await store.insertToken(token('1', t0 + 1000));
         await store.insertToken(token('2', t0 + 2000));
         await store.insertToken(token('3', t0 + 3000));
-        assert.deepEqual(await store.findToken('1'.repeat(64)), token('1', t0 + 1000));
-        assert.equal(await store.findToken('4'.repeat(64)), undefined);
+        assert.deepEqual((await store.findBearer('1'.repeat(64)))?.token, token('1', t0 + 1000));
+        assert.equal((await store.findBearer('4'.repeat(64)))?.token, undefined);
         await assertUniqueViolation(store.insertToken(token('1', t0)));
         assert.equal(await store.deleteExpiredTokens(t0 + 2000), 2);
-        assert.equal(await store.findToken('2'.repeat(64)), undefined);
-        assert.ok(await store.findToken('3'.repeat(64)));
+        assert.equal((await store.findBearer('2'.repeat(64)))?.token, undefined);
+        assert.ok((await store.findBearer('3'.repeat(64)))?.token);
         assert.equal(await store.deleteExpiredTokens(t0 + 2000), 0);
       });
 
@@ -1333,7 +1333,7 @@ for (const database of testDatabases) {
           (error) => error === failure,
         );
         assert.deepEqual(await store.listTenants(), []);
-        assert.equal(await store.findEntityAnyTenant(ids.global), undefined);
+        assert.equal(await store.findEntity(T1, ids.global), undefined);
         assert.equal(await store.findIdempotencyRecord(T1, claim().clientId, 'key-1'), undefined);
       });
 

@@ -1,5 +1,5 @@
-import type { Store } from '../../storage/store.js';
 import { AppError } from '../errors.js';
+import type { Store } from '../ports/index.js';
 import type { AdminDeps } from './admin-support.js';
 import { createClockAdminService } from './clock-admin-service.js';
 import { createTenantAdminService } from './tenant-admin-service.js';

@@ -1,7 +1,7 @@
-import { type Store, type TenantOverview, UniqueViolation } from '../../storage/store.js';
 import { AppError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Journal } from '../journal.js';
+import { type Store, type TenantOverview, UniqueViolation } from '../ports/index.js';
 import type { TenantClock, TenantClockState } from '../tenant-clock.js';
 import { runInTenantContext, type TenantContexts } from '../tenant-context.js';
 

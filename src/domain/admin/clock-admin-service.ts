@@ -1,6 +1,6 @@
 import type { AdvanceClockBody, SetClockBody } from '../../contract/admin.js';
-import type { Store } from '../../storage/store.js';
 import { AppError } from '../errors.js';
+import type { Store } from '../ports/index.js';
 import { checkClockState, clockAdvanced, clockSetTo, REAL_TIME, type TenantClock } from '../tenant-clock.js';
 import { type ClockReading, tenantOrThrow } from './admin-support.js';
 

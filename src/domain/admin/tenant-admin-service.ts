@@ -1,6 +1,5 @@
 import type { CreateTenantBody } from '../../contract/admin.js';
 import type { FixtureTenant } from '../../contract/fixture.js';
-import type { Store, TenantOverview } from '../../storage/store.js';
 import { AppError } from '../errors.js';
 import {
   FixtureError,
@@ -13,6 +12,7 @@ import {
 import type { IdGenerator } from '../ids.js';
 import type { Journal } from '../journal.js';
 import type { Entity, User } from '../model.js';
+import type { Store, TenantOverview } from '../ports/index.js';
 import { seededIds, seededTenantId } from '../seeded-ids.js';
 import { REAL_TIME, type TenantClock } from '../tenant-clock.js';
 import { insertPlannedRecords, insertPlannedTenant } from '../tenant-writer.js';

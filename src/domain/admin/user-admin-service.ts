@@ -1,10 +1,10 @@
 import type { CreateClientBody, CreateUserBody } from '../../contract/admin.js';
-import type { Store, StoreOps } from '../../storage/store.js';
 import { canAccess, userAccess } from '../access.js';
 import { recordAudit } from '../audit.js';
 import { AppError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Membership, OAuthClient, Role, User } from '../model.js';
+import type { Store, StoreOps } from '../ports/index.js';
 import { hashSecret } from '../secrets.js';
 import type { TenantClock } from '../tenant-clock.js';
 import type { TenantContexts } from '../tenant-context.js';

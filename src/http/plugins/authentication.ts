@@ -4,7 +4,6 @@ import { AppError } from '../../domain/errors.js';
 import { parseEntityId } from '../../domain/ids.js';
 import { runInTenantContext } from '../../domain/tenant-context.js';
 import type { Services } from '../../services.js';
-import type { Store } from '../../storage/store.js';
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
@@ -16,7 +15,7 @@ function single(value: string | string[] | undefined): string | undefined {
  * `ids` is the first two, as read by the caller.
  */
 async function entityContextHeader(
-  store: Pick<Store, 'findEntityByName'>,
+  auth: Pick<Services['auth'], 'findEntityByName'>,
   request: FastifyRequest,
   tenantId: string,
   ids: string | undefined,
@@ -24,7 +23,7 @@ async function entityContextHeader(
   if (ids !== undefined) return ids;
   const name = single(request.headers.entityname);
   if (name === undefined) return undefined;
-  const entity = await store.findEntityByName(tenantId, name);
+  const entity = await auth.findEntityByName(tenantId, name);
   // An unknown name is outside every scope: answered like an entity the token does not cover.
   if (!entity) throw new AppError('ENTITY_OUT_OF_SCOPE');
   return entity.id;
@@ -36,7 +35,7 @@ async function entityContextHeader(
  */
 export function registerAuthentication(
   app: FastifyInstance,
-  services: Pick<Services, 'auth' | 'store' | 'tenantContexts'>,
+  services: Pick<Services, 'auth' | 'tenantContexts'>,
 ): void {
   app.decorateRequest('tenantContext', undefined);
   app.addHook('onRequest', async (request) => {
@@ -53,7 +52,7 @@ export function registerAuthentication(
     request.tenantApiVersion = tenant ? (parseApiVersion(tenant.apiVersion) ?? undefined) : undefined;
     request.actor = await services.auth.resolveActor(
       token,
-      await entityContextHeader(services.store, request, token.tenantId, ids),
+      await entityContextHeader(services.auth, request, token.tenantId, ids),
       user,
       entityAccess,
     );

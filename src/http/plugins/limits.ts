@@ -40,7 +40,7 @@ function refuse(message: string, retryAfter: number): AppError {
  */
 export function registerLimits(
   app: FastifyInstance,
-  services: Pick<Services, 'limits' | 'store'>,
+  services: Pick<Services, 'limits' | 'auth'>,
   metrics: Metrics,
 ): void {
   app.decorateRequest('clientTenantId', undefined);
@@ -83,7 +83,7 @@ export function registerLimits(
     if (request.actor || request.routeOptions.url !== '/oauth/token') return;
     const clientId = (request.body as { client_id?: unknown } | undefined)?.client_id;
     if (typeof clientId !== 'string') return;
-    const client = await services.store.findClient(clientId);
+    const client = await services.auth.findClient(clientId);
     // The handler checks this same read's secret and status rather than reading the client again.
     request.tokenClient = { client };
     if (!client) return;

@@ -1,13 +1,13 @@
 import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../../storage/store.js';
+import type { DatabaseService } from '../../domain/database-service.js';
 
 /**
  * The Prometheus metrics of one app (its own registry, so two apps in one process, as in tests, do
  * not share counters). Labels stay bounded: operations are Zuora's operationIds or route templates,
  * never raw paths or tenants.
  */
-export function createMetrics(store: Pick<Store, 'ping' | 'poolStats'>) {
+export function createMetrics(database: Pick<DatabaseService, 'ping' | 'poolStats'>) {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: 'multientity_' });
@@ -48,7 +48,7 @@ export function createMetrics(store: Pick<Store, 'ping' | 'poolStats'>) {
       help: '1 when the database answers, 0 when not (checked at each scrape).',
       registers,
       async collect() {
-        this.set((await store.ping()) ? 1 : 0);
+        this.set((await database.ping()) ? 1 : 0);
       },
     }),
     databasePool: new Gauge({
@@ -57,7 +57,7 @@ export function createMetrics(store: Pick<Store, 'ping' | 'poolStats'>) {
       labelNames: ['state'] as const,
       registers,
       collect() {
-        const stats = store.poolStats?.();
+        const stats = database.poolStats();
         if (!stats) return;
         this.set({ state: 'total' }, stats.total);
         this.set({ state: 'idle' }, stats.idle);

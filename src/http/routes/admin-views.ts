@@ -2,7 +2,7 @@ import type { ClockReading } from '../../domain/admin/admin-support.js';
 import type { TenantDetail } from '../../domain/admin/tenant-admin-service.js';
 import type { UserWithAccess } from '../../domain/admin/user-admin-service.js';
 import type { AuditEvent, OAuthClient, Role } from '../../domain/model.js';
-import type { TenantOverview } from '../../storage/store.js';
+import type { TenantOverview } from '../../domain/ports/index.js';
 
 /** The admin API's views of domain records (contract/admin.ts): the one place each changes shape. */
 

@@ -6,9 +6,9 @@ import type { Services } from '../../services.js';
  * body, so a lost database is reported without a supervisor restarting a healthy process for it.
  * `GET /ready` (routes/ready.ts) is the one that answers 503 while the database is away.
  */
-export function registerHealthRoute(app: FastifyInstance, services: Pick<Services, 'store'>): void {
+export function registerHealthRoute(app: FastifyInstance, services: Pick<Services, 'database'>): void {
   app.get('/health', { schema: { hide: true } }, async () => ({
     status: 'ok',
-    database: (await services.store.ping()) ? 'up' : 'down',
+    database: (await services.database.ping()) ? 'up' : 'down',
   }));
 }

@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../../domain/errors.js';
+import { type Store, type StoreOps, UniqueViolation } from '../../domain/ports/index.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
-import { type Store, type StoreOps, UniqueViolation } from '../store.js';
 
 export interface PostgresStoreOptions {
   /** A postgres:// or postgresql:// URL. */

@@ -1,4 +1,4 @@
-import type { BearerRecord } from '../store.js';
+import type { BearerRecord } from '../../domain/ports/index.js';
 
 /**
  * Writes that cannot change a kept lookup, by table: any write to a table no lookup reads (none of

@@ -2,10 +2,10 @@ import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
+import { type Store, UniqueViolation } from '../../domain/ports/index.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
-import { type Store, UniqueViolation } from '../store.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { createBearerCache, mayChangeBearers } from './bearer-cache.js';
 

@@ -41,6 +41,12 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
  */
 const DRAIN_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a shutdown waits for the database to close (its last fsync, the checkpointing thread)
+ * before the process exits anyway: what was acknowledged is already in the WAL or committed.
+ */
+const STORE_CLOSE_TIMEOUT_MS = 10_000;
+
 interface OperatorToken {
   token: string;
   /** Where it came from, for the banner. */
@@ -237,7 +243,16 @@ export async function serve(
       deadline.unref();
       await app.close(); // waits for in-flight requests; new ones get 503
       clearTimeout(deadline);
-      await store.close();
+      let closeTimer: NodeJS.Timeout | undefined;
+      const closedInTime = await Promise.race([
+        store.close().then(() => true),
+        new Promise<boolean>((resolve) => {
+          closeTimer = setTimeout(() => resolve(false), STORE_CLOSE_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(closeTimer);
+      if (!closedInTime)
+        logger.warn({ timeoutMs: STORE_CLOSE_TIMEOUT_MS }, 'the database did not close in time');
     })();
     return closing;
   };

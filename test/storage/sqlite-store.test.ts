@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
+import {
+  CHECKPOINT_CLOSE_TIMEOUT_MS,
+  startBackgroundCheckpoints,
+} from '../../src/storage/sqlite/background-checkpoints.js';
 import { mayChangeBearers } from '../../src/storage/sqlite/bearer-cache.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { describe, it, type TestContext } from '../helpers/node-test.js';
@@ -106,5 +111,52 @@ describe('which writes forget the kept bearer lookups', () => {
       ['create table "x" ("id" text)', true],
     ];
     for (const [sql, expected] of cases) assert.equal(mayChangeBearers(sql), expected, sql);
+  });
+});
+
+describe('SQLite files', () => {
+  it('creates the database, -wal and -shm files readable by their owner only', {
+    timeout: 30_000,
+  }, async (t) => {
+    const previous = process.umask(0o022);
+    t.after(() => process.umask(previous));
+    const { store, path } = await storeOnFile(t);
+    await store.insertTenant({ id: '9002', name: 'Other', apiVersion: '2024-05-20', createdAt: at });
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      assert.equal((statSync(file).mode & 0o777).toString(8), '600', file);
+    }
+  });
+});
+
+describe('the checkpointing thread', () => {
+  it('is stopped by close() after it reported an error, within a bounded wait', {
+    timeout: 30_000,
+  }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'multientity-checkpoint-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'data.db');
+    const holder = new SqliteDatabase(path);
+    holder.pragma('journal_mode = WAL');
+    holder.exec('create table t (x)');
+    // Another connection holds the file exclusively: every checkpoint fails with "database is locked".
+    holder.pragma('locking_mode = EXCLUSIVE');
+    holder.exec('insert into t values (1)');
+    t.after(() => holder.close());
+    const errors: string[] = [];
+    let failures = 0;
+    const checkpoints = startBackgroundCheckpoints(path, () => failures++, {
+      intervalMs: 10,
+      busyTimeoutMs: 10,
+      onError: (message) => errors.push(message),
+    });
+    for (let i = 0; i < 500 && failures === 0; i++) await sleep(10);
+    assert.equal(failures, 1);
+    assert.match(errors[0] ?? '', /locked/);
+    const started = Date.now();
+    await checkpoints.close();
+    assert.ok(
+      Date.now() - started < CHECKPOINT_CLOSE_TIMEOUT_MS + 1_000,
+      `closed in ${Date.now() - started} ms`,
+    );
   });
 });

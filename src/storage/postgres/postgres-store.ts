@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { type Store, type StoreOps, UniqueViolation } from '../../domain/ports/index.js';
+import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
@@ -111,26 +112,6 @@ function translateError(error: unknown): unknown {
   return error;
 }
 
-/** Wraps every method so that any failure, reads included, passes through `translateError`. */
-function guarded<T extends object>(ops: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(ops)) {
-    wrapped[name] =
-      typeof value === 'function'
-        ? async (...args: unknown[]) => {
-            try {
-              return await value(...args);
-            } catch (error) {
-              throw translateError(error);
-            }
-          }
-        : value;
-  }
-  // A joined transaction (StoreOps.transaction) is handed these ops, guarded too.
-  if ('transaction' in wrapped) wrapped.transaction = (fn: (tx: T) => unknown) => fn(wrapped as T);
-  return wrapped as T;
-}
-
 /**
  * A pool whose `bigint` columns (times in milliseconds) come back as numbers: they stay below 2^53
  * until the year 287396. Every other type keeps node-postgres's parser.
@@ -188,14 +169,14 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 
   // One dialect: queries compiled for the pool serve its transactions too.
   const opsOptions = { templates: new Map(), locks: true };
-  const ops = guarded(createStoreOps(db, translateError, opsOptions));
+  const ops = guarded(createStoreOps(db, translateError, opsOptions), translateError);
   let closed = false;
 
   async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     try {
       return await db
         .transaction()
-        .execute((trx) => fn(guarded(createStoreOps(trx, translateError, opsOptions))));
+        .execute((trx) => fn(guarded(createStoreOps(trx, translateError, opsOptions), translateError)));
     } catch (error) {
       throw translateError(error);
     }

@@ -13,11 +13,13 @@ const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma('busy_timeout = 5000');
+db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (error) {
+    // One failure ends the thread's work: the server's connection checkpoints from then on.
+    clearInterval(timer);
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
 }, workerData.intervalMs);
@@ -29,52 +31,97 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/** How long `close()` waits for the thread to exit before it terminates it. */
+export const CHECKPOINT_CLOSE_TIMEOUT_MS = 2_000;
+
+export interface BackgroundCheckpointOptions {
+  intervalMs?: number;
+  /** How long one checkpoint waits for a lock another connection holds (SQLite's busy_timeout). */
+  busyTimeoutMs?: number;
+  /** Reports the thread's failure (the error it gave), after `onFailure`. */
+  onError?: (message: string) => void;
+}
+
 export interface BackgroundCheckpoints {
-  /** Stops the thread and closes its connection; resolves once it has exited. */
+  /**
+   * Stops the thread and closes its connection; resolves once it has exited, or once it has been
+   * terminated when it did not exit within CHECKPOINT_CLOSE_TIMEOUT_MS (a checkpoint waiting on a
+   * lock), so that a shutdown never waits on it for long.
+   */
   close(): Promise<void>;
 }
 
 /**
  * Checkpoints a WAL database from a thread of its own. SQLite's automatic checkpoint runs inside
  * the commit that takes the WAL past 1,000 pages, on the event loop: it copies those pages into
- * the database file and fsyncs both files (synchronous=NORMAL). On the benchmark machine that was
- * about a third of the time of an idempotent POST's writes (docs/PERFORMANCE.md). This thread, with
- * its own connection, does most of that work off the event loop; the server's connection only
- * checkpoints what is left when the WAL grows large (sqlite-store.ts). Durability is unchanged: a commit is in the WAL when it returns, whichever
- * connection later copies it, and a checkpoint syncs the database file before the WAL may be
- * reused. If the thread fails, `onFailure` runs, and the caller turns automatic checkpoints back on.
+ * the database file and fsyncs both files (synchronous=NORMAL). This thread, with its own
+ * connection, does most of that work off the event loop (docs/PERFORMANCE.md); the server's
+ * connection only checkpoints what is left when the WAL grows large (sqlite-store.ts). Durability
+ * is unchanged: a commit is in the WAL when it returns, whichever connection later copies it, and
+ * a checkpoint syncs the database file before the WAL may be reused. If the thread fails,
+ * `onFailure` runs, and the caller turns automatic checkpoints back on.
  */
-export function startBackgroundCheckpoints(path: string, onFailure: () => void): BackgroundCheckpoints {
+export function startBackgroundCheckpoints(
+  path: string,
+  onFailure: () => void,
+  options: BackgroundCheckpointOptions = {},
+): BackgroundCheckpoints {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver, path, intervalMs: CHECKPOINT_INTERVAL_MS },
+    workerData: {
+      driver,
+      path,
+      intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+      busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+    },
     // The thread needs none of the server's loaders or flags (tsx, --cpu-prof).
     execArgv: [],
   });
   let closing = false;
   let failed = false;
-  const fail = () => {
+  let exitedAlready = false;
+  const fail = (message: string) => {
     if (closing || failed) return;
     failed = true;
     onFailure();
+    options.onError?.(message);
   };
   worker.on('message', (message: { error?: string }) => {
-    if (message.error) fail();
+    if (message.error) fail(message.error);
   });
-  worker.on('error', fail);
-  worker.once('exit', fail);
+  worker.on('error', (error) => fail(String(error?.message ?? error)));
+  worker.once('exit', () => {
+    exitedAlready = true;
+    fail('the checkpointing thread exited');
+  });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   // A server that is done must not be kept alive by its checkpointer.
   worker.unref();
+  let closed: Promise<void> | undefined;
   return {
-    async close() {
-      if (closing) return exited;
-      closing = true;
-      // Held until the thread has closed its connection, or the process could end first.
-      worker.ref();
-      if (!failed) worker.postMessage('close');
-      await exited;
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        if (exitedAlready) return;
+        // Held until the thread has closed its connection, or the process could end first. Told to
+        // stop whether or not it failed: a thread that reported an error is still running.
+        worker.ref();
+        worker.postMessage('close');
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), CHECKPOINT_CLOSE_TIMEOUT_MS);
+        });
+        const late = await Promise.race([exited.then(() => false), timedOut]);
+        clearTimeout(timer);
+        if (late) {
+          // terminate() takes effect once the thread is back in JavaScript (a checkpoint waiting on a
+          // lock returns within its busy_timeout); not waited for, nor allowed to hold the process.
+          worker.unref();
+          void worker.terminate().catch(() => {});
+        }
+      })();
+      return closed;
     },
   };
 }

@@ -1,8 +1,10 @@
-import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect, sql } from 'kysely';
+import { AppError } from '../../domain/errors.js';
 import { type Store, UniqueViolation } from '../../domain/ports/index.js';
+import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
@@ -19,6 +21,26 @@ export interface SqliteStoreOptions {
    * called (docs/PERFORMANCE.md).
    */
   durability?: 'process' | 'full';
+  /**
+   * The most pages the database file may grow to (SQLite's max_page_count); a write past it fails
+   * as on a full disk. Unset: SQLite's own limit.
+   */
+  maxPageCount?: number;
+}
+
+/** How long `close()` waits for each of its steps (the last fsync, the last statement) at most. */
+const CLOSE_STEP_TIMEOUT_MS = 5_000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
+async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.resolve(promise).catch(() => {}),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** WAL pages (4 kB each by default) at which a commit checkpoints inline, while the checkpointing thread runs. */
@@ -188,13 +210,28 @@ function translateError(error: unknown): unknown {
     const message = (error as Error).message;
     return new UniqueViolation(message.replace(/^UNIQUE constraint failed: /, ''), { cause: error });
   }
+  // A full disk (or a file at max_page_count) and I/O errors are the machine's, not the request's:
+  // 503 with category 61, which a client retries and which is never stored under an
+  // Idempotency-Key. The driver's error stays as the cause, for the log.
+  if (typeof code === 'string' && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))) {
+    return new AppError('UNAVAILABLE', `The database cannot write now (${code}); retry later.`, {
+      cause: error,
+    });
+  }
   return error;
 }
 
 /** The embedded store: one better-sqlite3 connection, which Kysely serializes (one transaction at a time). */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') {
+    mkdirSync(dirname(options.path), { recursive: true });
+    // Created owner-only: it holds secret hashes and the audit trail. SQLite gives the -wal and
+    // -shm files it creates the database file's permissions.
+    if (!existsSync(options.path)) closeSync(openSync(options.path, 'a', 0o600));
+  }
   const sqlite = new SqliteDatabase(options.path);
+  if (options.maxPageCount !== undefined)
+    sqlite.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
   sqlite.pragma('journal_mode = WAL');
   // 'full' too: its power-loss guarantee comes from flush() (group commit), not from an fsync per commit.
   sqlite.pragma('synchronous = NORMAL');
@@ -236,14 +273,28 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
 
   // One dialect: queries compiled for the database serve its transactions too.
   const opsOptions = { mergeDirectionsInProcess: true, templates: new Map() };
-  const ops = createStoreOps(db, translateError, opsOptions);
+  const ops = guarded(createStoreOps(db, translateError, opsOptions), translateError);
   return {
     kind: 'sqlite',
     ...ops,
     findBearer: (tokenHash, entityId) =>
       bearers.find(tokenHash, entityId, () => ops.findBearer(tokenHash, entityId)),
     transaction: (fn) =>
-      db.transaction().execute((trx) => fn(createStoreOps(trx, translateError, opsOptions))),
+      db.connection().execute(async (connection) => {
+        await sql`begin`.execute(connection);
+        try {
+          const result = await fn(
+            guarded(createStoreOps(connection, translateError, opsOptions), translateError),
+          );
+          await sql`commit`.execute(connection);
+          return result;
+        } catch (error) {
+          // SQLite ends the transaction itself on some errors (SQLITE_FULL, I/O errors): a ROLLBACK
+          // then fails with "cannot rollback - no transaction is active", which must not hide the cause.
+          if (sqlite.inTransaction) await sql`rollback`.execute(connection);
+          throw translateError(error);
+        }
+      }),
     flush: () => (barrier ? barrier.flush() : Promise.resolve()),
     async ping() {
       if (closed) return false;
@@ -257,11 +308,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     async close() {
       if (closed) return;
       closed = true;
-      await barrier?.flush();
+      // Every step bounded, so that a shutdown cannot hang on a disk or a thread.
+      await settleWithin(barrier?.flush(), CLOSE_STEP_TIMEOUT_MS);
       barrier?.close();
       // The thread's connection closes first: the last one to close checkpoints and removes the WAL.
       await checkpoints?.close();
-      await db.destroy();
+      await settleWithin(db.destroy(), CLOSE_STEP_TIMEOUT_MS);
     },
   };
 }

@@ -1306,6 +1306,74 @@ for (const database of testDatabases) {
       });
     });
 
+    describe('row locks', () => {
+      it('answers what the reads answer: the tenant’s existence, its entities, a connection, a membership', async (t) => {
+        const store = await seeded(t);
+        const pending = connection(ids.global, ids.us, 'Pending');
+        await store.insertConnection(pending);
+        await store.insertUser(user(hex('5')));
+        const membership = {
+          userId: hex('5'),
+          entityId: ids.us,
+          role: 'Standard User',
+          status: 'Active',
+          updatedAt: t0,
+        } as const;
+        await store.upsertMembership(membership);
+        await store.transaction(async (tx) => {
+          assert.equal(await tx.lockTenant(T1, 'hierarchy'), true);
+          assert.equal(await tx.lockTenant(T2, 'all'), true);
+          assert.equal(await tx.lockTenant('404', 'all'), false);
+          await tx.lockTenantCreation('404');
+          assert.deepEqual(
+            (await tx.lockEntities(T1, [ids.us, ids.otherGlobal, hex('9')])).map((e) => e.id),
+            [ids.us],
+          );
+          assert.deepEqual(await tx.lockEntities(T1, []), []);
+          assert.deepEqual(await tx.lockConnection(T1, pending.id), pending);
+          assert.equal(await tx.lockConnection(T2, pending.id), undefined);
+          assert.deepEqual(await tx.lockMembership(hex('5'), ids.us), membership);
+          assert.equal(await tx.lockMembership(hex('5'), ids.eu), undefined);
+        });
+      });
+
+      it('makes a second transaction locking a connection read what the first wrote', {
+        timeout: 30_000,
+      }, async (t) => {
+        const store = await seeded(t);
+        const pending = connection(ids.global, ids.us, 'Pending');
+        await store.insertConnection(pending);
+        let locked!: () => void;
+        const firstHasLock = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const first = store.transaction(async (tx) => {
+          assert.equal((await tx.lockConnection(T1, pending.id))?.status, 'Pending');
+          locked();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await tx.updateConnectionStatus(T1, pending.id, 'Connected', t0 + 5);
+        });
+        await firstHasLock;
+        const second = store.transaction(async (tx) => (await tx.lockConnection(T1, pending.id))?.status);
+        await first;
+        assert.equal(await second, 'Connected');
+      });
+
+      it('makes a second creation of one tenant find the first one’s', { timeout: 30_000 }, async (t) => {
+        const store = await open(t);
+        const create = () =>
+          store.transaction(async (tx) => {
+            await tx.lockTenantCreation(T1);
+            if (await tx.findTenant(T1)) return false;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            await tx.insertTenant(tenant(T1));
+            return true;
+          });
+        const outcomes = await Promise.all([create(), create()]);
+        assert.deepEqual(outcomes.sort(), [false, true]);
+      });
+    });
+
     describe('transactions', () => {
       it('commits every write of a transaction and answers its value', async (t) => {
         const store = await open(t);

@@ -23,6 +23,7 @@ import {
   ListEntityConnectionsResponse,
 } from '../src/contract/entity-connections.js';
 import { TokenResponse } from '../src/contract/oauth.js';
+import { requestFingerprint } from '../src/domain/idempotency.js';
 import { hexToUuid, parseEntityId } from '../src/domain/ids.js';
 import { sha256Hex, verifySecret } from '../src/domain/secrets.js';
 
@@ -64,6 +65,7 @@ interface BearerRow {
   entity_found: string | null;
   member_role: string | null;
   member_status: string | null;
+  api_version: string;
 }
 
 interface Actor {
@@ -74,6 +76,7 @@ interface Actor {
   entityId: string;
   admin: boolean;
   now: number;
+  apiVersion: string;
 }
 
 interface KeyRow {
@@ -149,7 +152,8 @@ interface Statements {
 
 const BEARER_COLUMNS = `t.tenant_id, t.client_id, t.user_id, t.entity_ids, t.expires_at,
   n.clock_offset_ms, n.clock_frozen_at, u.status as user_status, u.home_entity_id,
-  c.status as client_status, e.id as entity_found, m.role as member_role, m.status as member_status`;
+  c.status as client_status, e.id as entity_found, m.role as member_role, m.status as member_status,
+  n.api_version`;
 
 const auditAfter = (c: NewConnection) =>
   JSON.stringify({
@@ -455,6 +459,7 @@ export async function buildComparator(options: ComparatorOptions): Promise<Fasti
   async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Actor | null> {
     const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
     const header = request.headers['zuora-entity-ids'];
+    const version = request.headers['zuora-version'];
     const entityId = typeof header === 'string' ? parseEntityId(header) : null;
     if (!bearer || !entityId) {
       await fail(reply, bearer ? 400 : 401, bearer ? 'Zuora-Entity-Ids is required' : 'missing token');
@@ -486,6 +491,7 @@ export async function buildComparator(options: ComparatorOptions): Promise<Fasti
       entityId,
       admin: row.member_status === 'Active' && row.member_role === 'Administrator',
       now,
+      apiVersion: (typeof version === 'string' ? version : row.api_version).trim(),
     };
   }
 
@@ -538,11 +544,21 @@ export async function buildComparator(options: ComparatorOptions): Promise<Fasti
       const body = request.body as { targetEntityId: string };
       const keyHeader = request.headers['idempotency-key'];
       const keyName = typeof keyHeader === 'string' && keyHeader.length > 0 ? keyHeader : null;
-      const bodyHash = sha256Hex(JSON.stringify(body));
+      // The key's fingerprint as multientity makes it (domain/idempotency.ts), so each replays the other's keys.
+      const bodyHash = requestFingerprint({
+        method: 'POST',
+        url: request.url,
+        tenantId: actor.tenantId,
+        clientId: actor.clientId,
+        userId: actor.userId,
+        entityId: actor.entityId,
+        apiVersion: actor.apiVersion,
+        body,
+      });
       if (keyName !== null) {
         const stored = await statements.findKey(actor.tenantId, actor.clientId, keyName);
         if (stored && Number(stored.expires_at) > actor.now) {
-          if (stored.method !== 'POST' || stored.url !== request.url || stored.body_hash !== bodyHash)
+          if (stored.body_hash !== bodyHash)
             return fail(reply, 422, 'Idempotency-Key used for another request');
           if (stored.state !== 'done') return fail(reply, 409, 'Idempotency-Key in flight');
           return reply

@@ -126,7 +126,11 @@ function banner(url: string, demo: DemoCredentials | null, operator: OperatorTok
       `  client_secret: ${demo.clientSecret}`,
       '',
       'The README\'s examples use these variables; `eval "$(npx multientity env)"` sets them again later:',
-      ...demoExports(url, demo, operator.token).map((line) => `  ${line}`),
+      // A token from the environment is never printed: the shell that set it can name it.
+      ...demoExports(url, demo, operator.source === 'environment' ? undefined : operator.token).map(
+        (line) => `  ${line}`,
+      ),
+      ...(operator.source === 'environment' ? ['  export OPERATOR_TOKEN="$MULTIENTITY_OPERATOR_TOKEN"'] : []),
       '',
       'Get a token:',
       `  curl -s -X POST ${url}/oauth/token -d client_id=${demo.clientId} -d 'client_secret=${demo.clientSecret}' -d grant_type=client_credentials`,

@@ -309,7 +309,7 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     const exchange = await text(entries.first());
     assert.match(exchange, /PUT/);
     assert.match(exchange, /"zuora-track-id": "multientity-console"/);
-    assert.match(exchange, /"authorization": "Bearer [^"*]{4}\*{4}[^"*]{4}"/);
+    assert.match(exchange, /"authorization": "Bearer [^"*]{4}\*{4}"/);
     assert.match(exchange, /"success": true/);
     await shoot('journal');
     await assertAccessible('journal');

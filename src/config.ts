@@ -15,7 +15,7 @@ export interface Config {
   readonly bodyLimit: number;
   /** 'process': survives kill -9 of the server; 'full': survives power loss too. */
   readonly durability: 'process' | 'full';
-  /** REFERENCE.md §7 [D]: reject (default) or replay an Idempotency-Key reused with another body. */
+  /** docs/CONTRACT.md §7 [D]: reject (default) or replay an Idempotency-Key reused with another body. */
   readonly idempotencyBodyMismatch: 'reject' | 'replay';
   /** PostgreSQL connections this process holds at most (MULTIENTITY_PG_POOL_SIZE). */
   readonly pgPoolSize: number;

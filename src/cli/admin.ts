@@ -94,7 +94,7 @@ async function call(
       parsed = text;
     }
   }
-  // Before Zuora-Version 2024-05-20 an error may come with 200 and success:false (REFERENCE.md §2).
+  // Before Zuora-Version 2024-05-20 an error may come with 200 and success:false (docs/CONTRACT.md §2).
   if (!response.ok || (parsed as { success?: unknown } | null)?.success === false) {
     throw new AdminCallError(zuoraReason(parsed) ?? `HTTP ${response.status}${text ? `: ${text}` : ''}`);
   }

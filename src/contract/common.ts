@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 
-/** Zuora's error envelope (REFERENCE.md §3). */
+/** Zuora's error envelope (docs/CONTRACT.md §3). */
 export const ErrorResponse = Type.Object(
   {
     success: Type.Literal(false),
@@ -24,7 +24,7 @@ export const CommonResponse = Type.Object({ success: Type.Boolean() }, { title: 
 
 export const ENTITY_ID_DESCRIPTION = 'An entity id: 32 hex characters.';
 
-/** Headers Zuora accepts on every operation (REFERENCE.md §2), as documented request parameters. */
+/** Headers Zuora accepts on every operation (docs/CONTRACT.md §2), as documented request parameters. */
 export const CommonHeaders = Type.Object({
   'Zuora-Track-Id': Type.Optional(
     Type.String({ maxLength: 64, description: 'A custom identifier for tracing the API call; echoed back.' }),

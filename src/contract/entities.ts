@@ -22,7 +22,7 @@ const entityProperties = {
   tenantId: Type.String({ description: 'The tenant id: digits.' }),
 };
 
-/** One entity as Zuora lists it: exactly these eight fields (REFERENCE.md §1). */
+/** One entity as Zuora lists it: exactly these eight fields (docs/CONTRACT.md §1). */
 export const Entity = Type.Object(entityProperties, { title: 'GETEntitiesType' });
 
 export const ListEntitiesQuery = Type.Object(
@@ -67,7 +67,7 @@ export const CreateEntityResponse = Type.Object(
   { title: 'CreateEntityResponseType' },
 );
 
-/** No parentId: an entity's parent is fixed at creation (REFERENCE.md §4), so it is an unknown field. */
+/** No parentId: an entity's parent is fixed at creation (docs/CONTRACT.md §4), so it is an unknown field. */
 export const UpdateEntityRequest = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 255 })),

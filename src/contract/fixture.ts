@@ -8,7 +8,7 @@ import { LimitSettings } from './admin-operations.js';
  */
 /**
  * Client secrets: at least 16 characters (ours: a guessable secret makes every other defence moot)
- * and at most 42 (REFERENCE.md §1, Zuora's form limit). Generated secrets are 40.
+ * and at most 42 (docs/CONTRACT.md §1, Zuora's form limit). Generated secrets are 40.
  */
 export const MIN_CLIENT_SECRET_LENGTH = 16;
 export const MAX_CLIENT_SECRET_LENGTH = 42;

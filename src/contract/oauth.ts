@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { ErrorResponse } from './common.js';
 
-/** `POST /oauth/token` form fields (REFERENCE.md §1). Required-ness is checked by the service so that a missing field gets Zuora's own message. */
+/** `POST /oauth/token` form fields (docs/CONTRACT.md §1). Required-ness is checked by the service so that a missing field gets Zuora's own message. */
 export const TokenRequest = Type.Object({
   client_id: Type.Optional(
     Type.String({ maxLength: 36, description: 'The OAuth client id: 36 characters.' }),

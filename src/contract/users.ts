@@ -23,7 +23,7 @@ export const AccessibleEntitiesResponse = Type.Object(
 export const SendUserAccessRequest = Type.Object(
   {
     targetEntityIds: Type.Array(Type.String({ title: 'Entity IDs', maxLength: 36 }), {
-      // A hierarchy holds at most 512 entities (REFERENCE.md §4): a longer list cannot be meant.
+      // A hierarchy holds at most 512 entities (docs/CONTRACT.md §4): a longer list cannot be meant.
       maxItems: 512,
       description:
         'The entities to give the user access to, as 32 hex characters or UUIDs. At least one; repeats count once.',

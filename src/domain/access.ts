@@ -1,7 +1,7 @@
 import type { Membership, User } from './model.js';
 
 /**
- * What a user may do in an entity (REFERENCE.md §6): a user can access their home entity and every
+ * What a user may do in an entity (docs/CONTRACT.md §6): a user can access their home entity and every
  * entity where their membership is Active; "admin of X" means an Active Administrator membership in X.
  */
 export interface UserAccess {

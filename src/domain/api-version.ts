@@ -1,5 +1,5 @@
 /**
- * Zuora-Version (REFERENCE.md §2): dates such as `2024-05-20`, or the older numbers (`186.0`,
+ * Zuora-Version (docs/CONTRACT.md §2): dates such as `2024-05-20`, or the older numbers (`186.0`,
  * `211.0`), all of which come before `2024-05-20`. From `2024-05-20` on, errors carry their own HTTP
  * status; before it, errors answer HTTP 200 with `success: false`.
  */
@@ -7,7 +7,7 @@ export const STATUS_CODES_SINCE = '2024-05-20';
 
 export interface ApiVersion {
   readonly raw: string;
-  /** True when errors use the HTTP statuses of REFERENCE.md §3. */
+  /** True when errors use the HTTP statuses of docs/CONTRACT.md §3. */
   readonly errorStatuses: boolean;
 }
 

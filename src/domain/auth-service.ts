@@ -9,7 +9,7 @@ import { hashSecret, hashToken, verifySecret } from './secrets.js';
 import type { TenantClock } from './tenant-clock.js';
 import { runInTenantContext, type TenantContexts } from './tenant-context.js';
 
-/** Tokens live one hour (REFERENCE.md §2); Zuora reports 3599 seconds. */
+/** Tokens live one hour (docs/CONTRACT.md §2); Zuora reports 3599 seconds. */
 export const TOKEN_TTL_MS = HOUR_MS;
 const EXPIRES_IN_SECONDS = 3599;
 
@@ -94,7 +94,7 @@ export function createAuthService({
     // moved the clock back since (a token of an advanced clock ends when the clock is reset).
     const now = clock.nowFor(tenantState.clock);
     if (token.expiresAt <= now || token.issuedAt > now) throw invalidToken();
-    // A deactivated user's or client's tokens stop working at once (REFERENCE.md §6).
+    // A deactivated user's or client's tokens stop working at once (docs/CONTRACT.md §6).
     if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
     const verified: VerifiedBearer = { token, tenant, tenantState, user };
     if (entityId !== undefined && found.entityAccess !== undefined) {
@@ -105,7 +105,7 @@ export function createAuthService({
 
   return {
     /**
-     * `POST /oauth/token` with the client credentials grant (REFERENCE.md §1). `known`: the client
+     * `POST /oauth/token` with the client credentials grant (docs/CONTRACT.md §1). `known`: the client
      * `request.client_id` names, already read for this request (the token limit reads it for its
      * tenant), so it is not read twice.
      */
@@ -183,7 +183,7 @@ export function createAuthService({
     verifyBearer,
 
     /**
-     * The entity the request acts in (REFERENCE.md §2): with one entity in the token's scope no
+     * The entity the request acts in (docs/CONTRACT.md §2): with one entity in the token's scope no
      * header is needed; with several, Zuora-Entity-Ids must name one of them.
      */
     async resolveActor(

@@ -44,7 +44,7 @@ async function loadAccess(
   return userAccess(user, memberships);
 }
 
-/** Entity connections (REFERENCE.md §5): request, list, accept, deny, disconnect. */
+/** Entity connections (docs/CONTRACT.md §5): request, list, accept, deny, disconnect. */
 export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
   async function act(
     actor: Actor,
@@ -86,7 +86,7 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
       } as const;
       if (next === 'Removed') {
         await tx.deleteConnection(actor.tenantId, connection.id);
-        // The only trace of a denied request: Zuora has no Denied status (REFERENCE.md §5 [D]).
+        // The only trace of a denied request: Zuora has no Denied status (docs/CONTRACT.md §5 [D]).
         await recordAudit(tx, { clock, ids }, actor.tenantId, actor, {
           ...audit,
           before: connection,

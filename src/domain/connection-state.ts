@@ -7,7 +7,7 @@ export type ConnectionSide = 'source' | 'target';
 export type TransitionResult = ConnectionStatus | 'Removed' | null;
 
 /**
- * The connection state machine (REFERENCE.md §5) as a table. Deny removes a Pending request rather
+ * The connection state machine (docs/CONTRACT.md §5) as a table. Deny removes a Pending request rather
  * than inventing a Denied status Zuora does not document; the source may then ask again.
  */
 export const connectionTransitions: Readonly<

@@ -1,4 +1,4 @@
-/** Rules on entity fields shared by the API and the fixture loader (REFERENCE.md §4). */
+/** Rules on entity fields shared by the API and the fixture loader (docs/CONTRACT.md §4). */
 
 export const MAX_ENTITIES_PER_TENANT = 512;
 /**
@@ -9,7 +9,7 @@ export const MAX_ENTITIES_PER_TENANT = 512;
 export const MAX_HIERARCHY_DEPTH = MAX_ENTITIES_PER_TENANT;
 export const MAX_NAME_LENGTH = 255;
 
-/** Letters, digits, space, period and hyphen (Zuora's rule for entity names, REFERENCE.md §4). */
+/** Letters, digits, space, period and hyphen (Zuora's rule for entity names, docs/CONTRACT.md §4). */
 const NAME_PATTERN = /^[\p{L}\p{N} .-]+$/u;
 
 /**

@@ -119,7 +119,7 @@ async function guardName<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Entities and the hierarchy (REFERENCE.md §4): create, list, read, update, delete, provision. */
+/** Entities and the hierarchy (docs/CONTRACT.md §4): create, list, read, update, delete, provision. */
 export function createEntityService({ store, clock, ids }: EntityDeps) {
   const audit = { clock, ids };
 

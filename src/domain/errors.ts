@@ -3,11 +3,11 @@
  * from this table; only the HTTP error handler turns it into Zuora's wire envelope.
  *
  * Zuora's reason codes are a 6-digit resource code followed by a 2-digit category
- * (REFERENCE.md §3). We use resource code 500000 ("no particular field") for every code of this API;
+ * (docs/CONTRACT.md §3). We use resource code 500000 ("no particular field") for every code of this API;
  * authentication failures use Zuora's own 9xxxxxxx codes.
  */
 
-/** Zuora error categories (REFERENCE.md §3). */
+/** Zuora error categories (docs/CONTRACT.md §3). */
 export type ErrorCategory = 10 | 11 | 20 | 21 | 22 | 23 | 30 | 40 | 45 | 50 | 60 | 61 | 70 | 90;
 
 export interface ErrorSpec {
@@ -151,7 +151,7 @@ export const errorCatalogue = {
     category: 20,
     message: "Invalid Zuora-Version: use a date such as '2024-05-20' or a number such as '211.0'.",
   },
-  // Entity context (REFERENCE.md §2).
+  // Entity context (docs/CONTRACT.md §2).
   ENTITY_HEADER_REQUIRED: {
     status: 400,
     category: 23,
@@ -167,7 +167,7 @@ export const errorCatalogue = {
     category: 10,
     message: 'Permission denied: the token is not valid for the requested entity.',
   },
-  // Idempotency-Key (REFERENCE.md §7).
+  // Idempotency-Key (docs/CONTRACT.md §7).
   IDEMPOTENCY_KEY_INVALID: {
     status: 400,
     category: 20,

@@ -38,7 +38,7 @@ export class FixtureError extends Error {
   }
 }
 
-/** The API version a tenant gets when its fixture names none: the modern one (REFERENCE.md §2 [D]). */
+/** The API version a tenant gets when its fixture names none: the modern one (docs/CONTRACT.md §2 [D]). */
 export const DEFAULT_API_VERSION = '2024-05-20';
 
 function pointerToPath(base: string, pointer: string): string {

@@ -10,7 +10,7 @@ import {
 } from './ports/index.js';
 import { sha256Hex } from './secrets.js';
 
-/** REFERENCE.md §7: a first response is replayed for 24 hours, then the key is forgotten. */
+/** docs/CONTRACT.md §7: a first response is replayed for 24 hours, then the key is forgotten. */
 export const IDEMPOTENCY_TTL_MS = 24 * HOUR_MS;
 /**
  * How long a 'running' claim holds. A request takes milliseconds; a claim older than this belongs

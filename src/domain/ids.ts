@@ -52,7 +52,7 @@ export function hexToUuid(hex: string): string {
 
 /**
  * Zuora writes entity ids as 32 hex characters and, in token scopes and Zuora-Entity-Ids, also as a
- * hyphenated UUID of the same digits (REFERENCE.md §2). Returns the canonical 32-hex form, or null.
+ * hyphenated UUID of the same digits (docs/CONTRACT.md §2). Returns the canonical 32-hex form, or null.
  */
 export function parseEntityId(value: string): string | null {
   const lower = value.trim().toLowerCase();

@@ -84,7 +84,7 @@ export interface Actor {
   tenantId: string;
   userId: string;
   clientId: string;
-  /** The entity the request acts in (REFERENCE.md §2, Zuora-Entity-Ids). */
+  /** The entity the request acts in (docs/CONTRACT.md §2, Zuora-Entity-Ids). */
   entityId: string;
 }
 

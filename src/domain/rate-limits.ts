@@ -5,7 +5,7 @@ import type { LimitProfileName, LimitSettings, Limits } from './model.js';
 import type { LimitStore, TenantStore } from './ports/index.js';
 
 /**
- * Zuora's limits (REFERENCE.md §2): requests per tenant over a minute, an hour and a day, requests in
+ * Zuora's limits (docs/CONTRACT.md §2): requests per tenant over a minute, an hour and a day, requests in
  * flight per entity, and /oauth/token calls per tenant and client IP. The decisions here are pure; the counting
  * lives in the database (rate windows, so they hold across instances) and in memory (concurrency).
  */
@@ -187,7 +187,7 @@ export function createLimitService({
 
     /**
      * Counts one token request from an IP address to a tenant. Per tenant, as all of Zuora's limits
-     * are (REFERENCE.md §2: each tenant is its own service, with its own `/oauth/token` count), so
+     * are (docs/CONTRACT.md §2: each tenant is its own service, with its own `/oauth/token` count), so
      * one tenant's token requests never push another tenant's clients into 429.
      */
     hitToken: (tenantId: string, ip: string, limits: Limits) =>

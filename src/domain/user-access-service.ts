@@ -43,7 +43,7 @@ async function findUser(
 const membershipResource = (m: { userId: string; entityId: string }) => `${m.userId}:${m.entityId}`;
 
 /**
- * User access (REFERENCE.md §6): request, accept, deny, and the entities a user can access. Each
+ * User access (docs/CONTRACT.md §6): request, accept, deny, and the entities a user can access. Each
  * (user, entity) pair holds one membership, Pending Review, Active or Access Denied; the home entity
  * is always accessible and never changes state here.
  */

@@ -51,7 +51,7 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
 }
 
-/** The media types Zuora gzips when the client accepts it (REFERENCE.md §2). */
+/** The media types Zuora gzips when the client accepts it (docs/CONTRACT.md §2). */
 const COMPRESSIBLE = /^(application\/json|application\/xml|text\/html|text\/csv|text\/plain)\b/;
 
 /** Turns a route URL into a pattern for telling 405 (path known, method not) from 404. */
@@ -141,7 +141,7 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     global: true,
     globalDecompression: false,
     encodings: ['gzip'],
-    threshold: 1001, // "over 1000 bytes" (REFERENCE.md §2); @fastify/compress compresses at >= threshold
+    threshold: 1001, // "over 1000 bytes" (docs/CONTRACT.md §2); @fastify/compress compresses at >= threshold
     customTypes: COMPRESSIBLE,
   });
 

@@ -105,7 +105,7 @@ export function toAppError(error: unknown): AppError {
   return new AppError('INTERNAL', undefined, { cause: error });
 }
 
-/** The body of Zuora's error envelope (REFERENCE.md §3). */
+/** The body of Zuora's error envelope (docs/CONTRACT.md §3). */
 function envelope(appError: AppError): string {
   return JSON.stringify({
     success: false,
@@ -114,12 +114,12 @@ function envelope(appError: AppError): string {
   });
 }
 
-/** The one place that knows Zuora's error envelope (REFERENCE.md §3): the status, headers and body of an error. */
+/** The one place that knows Zuora's error envelope (docs/CONTRACT.md §3): the status, headers and body of an error. */
 export function errorResponse(
   request: FastifyRequest,
   appError: AppError,
 ): { status: number; headers: Readonly<Record<string, string>>; body: string } {
-  // Before Zuora-Version 2024-05-20 errors answer HTTP 200 with success:false (REFERENCE.md §2).
+  // Before Zuora-Version 2024-05-20 errors answer HTTP 200 with success:false (docs/CONTRACT.md §2).
   const version = request.apiVersion ?? request.tenantApiVersion;
   const status = version && !version.errorStatuses ? 200 : appError.spec.status;
   // A string, so that no route's 200 response schema reshapes the envelope.

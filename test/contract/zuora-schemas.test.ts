@@ -49,7 +49,7 @@ async function openApiDocument(app: FastifyInstance) {
 }
 
 /**
- * Zuora's 2017 Swagger cannot say "nullable", yet REFERENCE.md §1 (and Zuora's API) give the global
+ * Zuora's 2017 Swagger cannot say "nullable", yet docs/CONTRACT.md §1 (and Zuora's API) give the global
  * entity `parentId: null`: allow null there and nowhere else.
  */
 function allowNullParentId(schema: unknown): unknown {

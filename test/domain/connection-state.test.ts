@@ -10,7 +10,7 @@ import {
 import type { ConnectionStatus } from '../../src/domain/model.js';
 import { describe, it } from '../helpers/node-test.js';
 
-/** REFERENCE.md §5, written out independently of the code under test: every status × every action. */
+/** docs/CONTRACT.md §5, written out independently of the code under test: every status × every action. */
 const expectedCells: { status: ConnectionStatus; action: ConnectionAction; result: TransitionResult }[] = [
   { status: 'Pending', action: 'accept', result: 'Connected' },
   { status: 'Pending', action: 'deny', result: 'Removed' },

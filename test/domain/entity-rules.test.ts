@@ -32,7 +32,7 @@ describe('entity names', () => {
       assert.equal(isValidEntityName(name), false);
     });
   }
-  it('keeps the limits of REFERENCE.md §4', () => {
+  it('keeps the limits of docs/CONTRACT.md §4', () => {
     assert.equal(MAX_NAME_LENGTH, 255);
     assert.equal(MAX_ENTITIES_PER_TENANT, 512);
   });

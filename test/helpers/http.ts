@@ -94,9 +94,9 @@ export async function callerFor(app: FastifyInstance, client: AnyClient, entityI
 }
 
 /**
- * Asserts Zuora's error envelope (REFERENCE.md §3): the status, exactly `success`, `processId` and
+ * Asserts Zuora's error envelope (docs/CONTRACT.md §3): the status, exactly `success`, `processId` and
  * `reasons`, and the first reason's code: 500000 followed by the category, but for authentication
- * failures (category 11), whose code is 90000011 (REFERENCE.md §3); `reason` names any other.
+ * failures (category 11), whose code is 90000011 (docs/CONTRACT.md §3); `reason` names any other.
  */
 export function assertError(
   res: LightMyRequestResponse | { statusCode: number; body: string },

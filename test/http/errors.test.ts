@@ -8,7 +8,7 @@ import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
 import { globalHeaders, tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
 
-/** Zuora's envelope (REFERENCE.md §3), exactly, with the given reason code. */
+/** Zuora's envelope (docs/CONTRACT.md §3), exactly, with the given reason code. */
 function assertEnvelope(res: LightMyRequestResponse, status: number, code: number) {
   assert.equal(res.statusCode, status, res.body);
   assert.match(String(res.headers['content-type']), /^application\/json/);

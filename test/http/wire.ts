@@ -117,7 +117,7 @@ export function parseResponse(raw: string): WireResponse {
   return { status, headers, body };
 }
 
-/** Zuora's envelope (REFERENCE.md §3), exactly, with a Zuora-Request-Id; returns the reason code. */
+/** Zuora's envelope (docs/CONTRACT.md §3), exactly, with a Zuora-Request-Id; returns the reason code. */
 export function assertWireEnvelope(res: WireResponse, status: number, code?: number): number {
   assert.equal(res.status, status, res.body);
   assert.match(String(res.headers['content-type']), /^application\/json/);

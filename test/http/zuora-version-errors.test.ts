@@ -1,5 +1,5 @@
 /**
- * The Zuora-Version switch on every error path (REFERENCE.md §2, §3): each way a request can fail,
+ * The Zuora-Version switch on every error path (docs/CONTRACT.md §2, §3): each way a request can fail,
  * answered with its own HTTP status from 2024-05-20 on, and with HTTP 200 and `success: false` (same
  * reason code) before it, whether the old version comes from the header or from the tenant's default.
  */

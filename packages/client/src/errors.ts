@@ -1,5 +1,5 @@
 // One error class per kind of failure, chosen by Zuora's category: the last two digits of a reason
-// code (REFERENCE.md §3). The HTTP status decides only when the body names no category, since a
+// code (docs/CONTRACT.md §3). The HTTP status decides only when the body names no category, since a
 // Zuora-Version before 2024-05-20 answers every error with HTTP 200 and `success: false`.
 
 /** A reason of Zuora's error envelope. */

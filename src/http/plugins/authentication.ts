@@ -30,7 +30,7 @@ async function entityContextHeader(
 }
 
 /**
- * Bearer token, then entity context (REFERENCE.md §2), before the body is read: a request without
+ * Bearer token, then entity context (docs/CONTRACT.md §2), before the body is read: a request without
  * a valid token costs no body parsing. Runs only on routes declared with `config: { auth: true }`.
  */
 export function registerAuthentication(

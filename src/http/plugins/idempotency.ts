@@ -16,7 +16,7 @@ function storedHeaders(reply: FastifyReply): Record<string, string> {
 }
 
 /**
- * Idempotency-Key on POST routes declared `config: { idempotent: true }` (REFERENCE.md §7). The
+ * Idempotency-Key on POST routes declared `config: { idempotent: true }` (docs/CONTRACT.md §7). The
  * route's handler is wrapped: it runs after authentication and body validation, so 401s and parse
  * errors are never stored, and inside the key's transaction (`services.idempotency.run`), which
  * the handler passes to its domain service as `request.transaction`. The handler's answer is serialized there, with the route's
@@ -96,7 +96,7 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
     const scope = request.idempotency;
     if (!scope) return payload;
     request.idempotency = undefined;
-    // REFERENCE.md §7 stores errors, but a 409 for lock contention or a 503 invites a retry with
+    // docs/CONTRACT.md §7 stores errors, but a 409 for lock contention or a 503 invites a retry with
     // the same key; storing it would answer that retry with the same failure for 24 hours.
     if (request.retryable) return payload;
     const body =

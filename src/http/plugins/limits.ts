@@ -31,7 +31,7 @@ function refuse(message: string, retryAfter: number): AppError {
 }
 
 /**
- * Zuora's limits (REFERENCE.md §2), for tenants whose setting is not 'off'. Authenticated calls:
+ * Zuora's limits (docs/CONTRACT.md §2), for tenants whose setting is not 'off'. Authenticated calls:
  * right after authentication, before the body is read, a slot of the entity's concurrency is taken
  * (in memory, per instance) and the tenant's minute, hour and day counters are incremented (in the
  * database, shared by instances); the headers go on the response whatever its outcome. POST

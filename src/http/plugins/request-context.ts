@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../../domain/idempotency.js';
 import { sendError } from '../error-handler.js';
 
-/** ≤64 US-ASCII printable characters, none of : ; " ' (REFERENCE.md §2). */
+/** ≤64 US-ASCII printable characters, none of : ; " ' (docs/CONTRACT.md §2). */
 const TRACK_ID = /^[\x20-\x7e]{1,64}$/;
 const TRACK_ID_FORBIDDEN = /[:;"']/;
 

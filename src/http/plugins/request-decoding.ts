@@ -64,7 +64,7 @@ class GzipBody extends Transform {
 /**
  * Request bodies before the route sees them: their encoding, and what an empty body means.
  *
- * `Content-Encoding: gzip` bodies (REFERENCE.md §2) are inflated as a stream in the preParsing hook
+ * `Content-Encoding: gzip` bodies (docs/CONTRACT.md §2) are inflated as a stream in the preParsing hook
  * (GzipBody); identity is passed through; any other encoding is 415. @fastify/compress can inflate
  * too, but it keeps inflating (and discarding) past the body limit, which is what this refuses.
  *

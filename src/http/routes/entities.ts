@@ -12,7 +12,7 @@ import type { Services } from '../../services.js';
 import { requireActor } from '../request-state.js';
 import { entityToWire } from './wire-mappers.js';
 
-/** REFERENCE.md §1 and §4: the six entity operations. */
+/** docs/CONTRACT.md §1 and §4: the six entity operations. */
 export function registerEntityRoutes(app: FastifyInstance, services: Pick<Services, 'entities'>): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { auth: true };

@@ -25,7 +25,7 @@ function nextPageUrl(
   return url.toString();
 }
 
-/** REFERENCE.md §1 and §5: the five entity-connection operations. */
+/** docs/CONTRACT.md §1 and §5: the five entity-connection operations. */
 export function registerEntityConnectionRoutes(
   app: FastifyInstance,
   services: Pick<Services, 'connections'>,

@@ -10,7 +10,7 @@ import type { Services } from '../../services.js';
 import { requireActor } from '../request-state.js';
 import { entityToWire } from './wire-mappers.js';
 
-/** REFERENCE.md §1 and §6: the four user-access operations. */
+/** docs/CONTRACT.md §1 and §6: the four user-access operations. */
 export function registerUserRoutes(app: FastifyInstance, services: Pick<Services, 'userAccess'>): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { auth: true };

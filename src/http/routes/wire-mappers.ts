@@ -2,7 +2,7 @@ import type { Connection, Entity } from '../../domain/model.js';
 
 /** Domain records in Zuora's wire form: the one place each changes shape on the way out. */
 
-/** Exactly Zuora's eight entity fields, in Zuora's order (REFERENCE.md §1). */
+/** Exactly Zuora's eight entity fields, in Zuora's order (docs/CONTRACT.md §1). */
 export const entityToWire = (e: Entity) => ({
   id: e.id,
   name: e.name,
@@ -14,7 +14,7 @@ export const entityToWire = (e: Entity) => ({
   tenantId: e.tenantId,
 });
 
-/** Exactly Zuora's four connection fields (REFERENCE.md §1). */
+/** Exactly Zuora's four connection fields (docs/CONTRACT.md §1). */
 export const connectionToWire = (c: Connection) => ({
   id: c.id,
   sourceEntityId: c.sourceEntityId,

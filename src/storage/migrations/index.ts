@@ -91,7 +91,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      // REFERENCE.md §5: at most one Pending or Connected connection per ordered pair. A partial
+      // docs/CONTRACT.md §5: at most one Pending or Connected connection per ordered pair. A partial
       // unique index holds it in the database, so two processes racing cannot both insert.
       await db.schema
         .createIndex('entity_connections_open_pair_unique')

@@ -1,3 +1,5 @@
+// The admin and Zuora wire shapes, generated from src/contract (the client's copy, checked against the schemas).
+import type * as Wire from '../../packages/client/src/contract.generated.js';
 /**
  * The console's only ways to the server. The operator token goes to `/admin/v1` and nowhere else;
  * a tenant's bearer token goes to the public API (`/v1`). Both are kept in sessionStorage, which
@@ -171,98 +173,25 @@ export async function signInWithClient(
 
 // --- Wire shapes the console reads ----------------------------------------------------------------
 
-export interface Entity {
-  id: string;
-  name: string;
-  displayName: string;
-  locale: string;
-  timezone: string;
-  status: 'Provisioned' | 'Unprovisioned';
-  parentId: string | null;
-  tenantId: string;
-}
+export type Entity = Wire.Entity;
 
-export interface Connection {
-  id: string;
-  sourceEntityId: string;
-  targetEntityId: string;
-  status: 'Pending' | 'Connected' | 'Disconnected';
-}
+export type Connection = Wire.EntityConnection;
 
-export interface TenantSummary {
-  id: string;
-  name: string;
-  apiVersion: string;
-  createdAt: string;
-  idSeed: string | null;
-  resettable: boolean;
-}
+export type TenantSummary = Wire.TenantSummary;
 
-export interface Clock {
-  time: string;
-  frozen: boolean;
-  offsetMs: number;
-}
+export type Clock = Wire.ClockState;
 
-export interface TenantDetail extends TenantSummary {
-  globalEntityId: string;
-  entities: Record<string, string>;
-  users: Record<string, string>;
-  clock: Clock;
-}
+export type TenantDetail = Wire.TenantDetail;
 
-export interface CreatedTenant extends TenantDetail {
-  clients: { clientId: string; clientSecret: string; username: string; entityIds: string[] }[];
-}
+export type CreatedTenant = Wire.CreatedTenant;
 
-export interface AdminUser {
-  id: string;
-  username: string;
-  homeEntityId: string;
-  status: 'Active' | 'Inactive';
-  access: Record<string, string>;
-}
+export type AdminUser = Wire.AdminUser;
 
-export interface FaultRule {
-  id: string;
-  method: string | null;
-  path: string;
-  trackId: string | null;
-  fault: string;
-  latencyMs: number;
-  retryAfter: number | null;
-  remaining: number | null;
-  rate: number | null;
-  seed: number;
-  matched: number;
-  createdAt: string;
-}
+export type FaultRule = Wire.FaultRule;
 
-export interface JournalEntry {
-  at: string;
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: unknown;
-  status: number;
-  response: unknown;
-  durationMs: number;
-  requestId: string;
-  trackId: string | null;
-}
+export type JournalEntry = Wire.JournalEntry;
 
-export interface AuditEvent {
-  id: string;
-  at: string;
-  action: string;
-  resourceType: string;
-  resourceId: string;
-  userId: string | null;
-  clientId: string | null;
-  entityId: string | null;
-  before: unknown;
-  after: unknown;
-}
+export type AuditEvent = Wire.AdminAuditEvent;
 
 export interface LimitsAnswer {
   settings: { profile: string } & Record<string, unknown>;

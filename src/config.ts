@@ -19,6 +19,11 @@ export interface Config {
   readonly idempotencyBodyMismatch: 'reject' | 'replay';
   /** PostgreSQL connections this process holds at most (MULTIENTITY_PG_POOL_SIZE). */
   readonly pgPoolSize: number;
+  /**
+   * MULTIENTITY_PG_PREPARED_STATEMENTS: 'on' prepares each statement once per connection; 'off'
+   * for poolers in transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+   */
+  readonly pgPreparedStatements: boolean;
   /** MULTIENTITY_OPERATOR_TOKEN: guards /admin/v1. When unset, `serve` makes one (never a default). */
   readonly operatorToken: string | undefined;
   /** Requests kept in each tenant's journal (MULTIENTITY_JOURNAL_SIZE); 0 turns the journal off. */
@@ -108,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       ['reject', 'replay'] as const,
     ),
     pgPoolSize: integer('MULTIENTITY_PG_POOL_SIZE', env.MULTIENTITY_PG_POOL_SIZE ?? '10', 1, 1000),
+    pgPreparedStatements:
+      oneOf('MULTIENTITY_PG_PREPARED_STATEMENTS', env.MULTIENTITY_PG_PREPARED_STATEMENTS ?? 'on', [
+        'on',
+        'off',
+      ] as const) === 'on',
     operatorToken: operatorToken(env.MULTIENTITY_OPERATOR_TOKEN),
     journalSize: integer('MULTIENTITY_JOURNAL_SIZE', env.MULTIENTITY_JOURNAL_SIZE ?? '1000', 0, 100_000),
     defaultLimits: oneOf('MULTIENTITY_LIMITS', env.MULTIENTITY_LIMITS ?? 'off', [

@@ -38,6 +38,9 @@ Settings only in the environment:
                                a reused Idempotency-Key with another body:
                                reject (422) or replay (default reject)
   MULTIENTITY_PG_POOL_SIZE     PostgreSQL connections per instance (default 10)
+  MULTIENTITY_PG_PREPARED_STATEMENTS
+                               on: each statement prepared once per connection;
+                               off: behind PgBouncer before 1.21 (default on)
 
 Every setting: docs/CONFIGURATION.md`;
 

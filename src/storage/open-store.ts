@@ -7,11 +7,17 @@ export function isPostgresUrl(db: string): boolean {
 }
 
 /** Opens the store the configuration names and brings its schema up to date. */
-export async function openStore(config: Pick<Config, 'db' | 'durability' | 'pgPoolSize'>): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'db' | 'durability' | 'pgPoolSize'> & Partial<Pick<Config, 'pgPreparedStatements'>>,
+): Promise<Store> {
   if (isPostgresUrl(config.db)) {
     // Loaded only for PostgreSQL: the pg driver is a tenth of the server's start-up on SQLite.
     const { createPostgresStore } = await import('./postgres/postgres-store.js');
-    return createPostgresStore({ url: config.db, poolSize: config.pgPoolSize });
+    return createPostgresStore({
+      url: config.db,
+      poolSize: config.pgPoolSize,
+      preparedStatements: config.pgPreparedStatements ?? true,
+    });
   }
   return createSqliteStore({ path: config.db, durability: config.durability });
 }

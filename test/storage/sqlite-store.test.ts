@@ -25,20 +25,40 @@ async function storeOnFile(t: TestContext) {
   return { store, path };
 }
 
-// The SQLite store reads rows as arrays and builds the objects itself (sqlite-store.ts, rawReader).
-describe('SQLite rows read as arrays', () => {
-  it('still maps every column to its name after another connection drops a column before them', async (t) => {
-    const { store, path } = await storeOnFile(t);
-    const before = await store.findTenantState('9001');
-    assert.equal(before?.tenantId, '9001');
+describe('SQLite transactions, one at a time on the one connection', () => {
+  it('fails loudly, instead of hanging, on a store call that waits for its own open transaction', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'multientity-sqlite-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const store = await createSqliteStore({ path: join(dir, 'data.db'), transactionWaitLimitMs: 300 });
+    t.after(() => store.close());
 
-    // Another connection drops a column from the middle of the table: `select *` now returns one
-    // column fewer, and SQLite prepares the store's cached statement again.
-    const other = new SqliteDatabase(path);
-    other.exec('alter table tenants drop column api_version');
-    other.close();
+    const started = Date.now();
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.insertTenant({ id: '9002', name: 'Globex', apiVersion: '2024-05-20', createdAt: at });
+        // The mistake: the store itself, not `tx`, from inside the transaction's callback.
+        return store.findTenant('9002');
+      }),
+      (error: Error) => error.name === 'TransactionMisuse' && /Use the `tx`/.test(error.message),
+    );
+    assert.ok(Date.now() - started < 5_000, 'it failed at the wait limit');
+    // Rolled back, and the connection serves the next caller.
+    assert.equal(await store.findTenant('9002'), undefined);
+  });
 
-    assert.deepEqual(await store.findTenantState('9001'), before);
+  it('runs a call made outside a transaction after the open one, without its uncommitted writes', async (t) => {
+    const { store } = await storeOnFile(t);
+    let reading: Promise<unknown> | undefined;
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.insertTenant({ id: '9003', name: 'Initech', apiVersion: '2024-05-20', createdAt: at });
+        // Another request's read, made while this transaction is open: it waits for the end.
+        reading = store.findTenant('9003');
+        throw new Error('rolled back');
+      }),
+      /rolled back/,
+    );
+    assert.equal(await reading, undefined);
   });
 });
 

@@ -7,12 +7,18 @@ import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { type PgSession, pgSession } from './session.js';
 
 export interface PostgresStoreOptions {
   /** A postgres:// or postgresql:// URL. */
   url: string;
   /** Connections this process holds at most (MULTIENTITY_PG_POOL_SIZE). */
   poolSize?: number;
+  /**
+   * Whether statements are prepared once per connection under their names (default); false for
+   * poolers that cannot keep them (MULTIENTITY_PG_PREPARED_STATEMENTS=off, session.ts).
+   */
+  preparedStatements?: boolean;
 }
 
 /** The longest a request waits for a pooled connection before it is answered 503. */
@@ -149,16 +155,45 @@ async function migrateWithRetry(db: Kysely<Database>): Promise<void> {
   }
 }
 
+/** A Kysely over one client, for the old queries inside a transaction (legacyOps). */
+function kyselyOver(client: pg.PoolClient): Kysely<Database> {
+  // The transaction releases the client itself, once.
+  const borrowed = { query: client.query.bind(client), release() {} };
+  const pool = { connect: async () => borrowed, end: async () => {} };
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as never }) });
+}
+
 /**
- * The PostgreSQL store: a pool of `poolSize` connections, shared queries, every transaction READ
- * COMMITTED (PostgreSQL's default). The invariants of one row are unique indexes (one open
- * connection per pair, an Idempotency-Key, entity names); those that span rows take the row locks
- * the rules name (`lockTenant` before the 512-entity count, `lockConnection` and `lockMembership`
- * before a status transition), so requests that share no key, pair or row never conflict.
- * SERIALIZABLE aborted such requests on false conflicts (its predicate locks cover index pages).
+ * The old Kysely queries, for the aggregates not yet moved to their own named statements
+ * (STORE-SPEC): on the pool outside transactions, on the transaction's client inside one.
+ */
+function legacyOps(db: Kysely<Database>): Omit<StoreOps, 'transaction'> {
+  return createStoreOps(db, translateError, { locks: true });
+}
+
+/**
+ * Every aggregate's operations in one session (src/storage/postgres/<aggregate>.ts). Their
+ * statements are module constants; this only builds the method objects, once for the pool and
+ * once per transaction.
+ */
+function aggregates(session: PgSession, legacy: Kysely<Database>): Omit<StoreOps, 'transaction'> {
+  void session;
+  return {
+    ...legacyOps(legacy),
+  };
+}
+
+/**
+ * The PostgreSQL store: a pool of `poolSize` connections, every transaction READ COMMITTED
+ * (PostgreSQL's default). The invariants of one row are unique indexes (one open connection per
+ * pair, an Idempotency-Key, entity names); those that span rows take the row locks the rules name
+ * (`lockTenant` before the 512-entity count, `lockConnection` and `lockMembership` before a status
+ * transition), so requests that share no key, pair or row never conflict. SERIALIZABLE aborted
+ * such requests on false conflicts (its predicate locks cover index pages).
  */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const pool = createPostgresPool(options.url, options.poolSize);
+  const prepared = options.preparedStatements ?? true;
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrateWithRetry(db);
@@ -167,24 +202,40 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw translateError(error);
   }
 
-  // One dialect: queries compiled for the pool serve its transactions too.
-  const opsOptions = { templates: new Map(), locks: true };
-  const ops = guarded(createStoreOps(db, translateError, opsOptions), translateError);
+  const ops = guarded({ ...aggregates(pgSession(pool, prepared), db) }, translateError) as StoreOps;
   let closed = false;
 
   async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
     try {
-      return await db
-        .transaction()
-        .execute((trx) => fn(guarded(createStoreOps(trx, translateError, opsOptions), translateError)));
+      client = await pool.connect();
     } catch (error) {
       throw translateError(error);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      const tx = guarded({ ...aggregates(pgSession(client, prepared), kyselyOver(client)) }, translateError);
+      (tx as StoreOps).transaction = (inner) => inner(tx as StoreOps);
+      const result = await fn(tx as StoreOps);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('rollback');
+      } catch (rollbackError) {
+        // The connection is in no state to serve another request: the pool drops it.
+        broken = rollbackError as Error;
+      }
+      throw translateError(error);
+    } finally {
+      client.release(broken);
     }
   }
 
   return {
-    kind: 'postgres',
     ...ops,
+    kind: 'postgres',
     transaction,
     // synchronous_commit=on: each commit is already on disk when it returns.
     flush: () => Promise.resolve(),

@@ -1,15 +1,15 @@
 import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { AppError } from '../../domain/errors.js';
-import { type Store, UniqueViolation } from '../../domain/ports/index.js';
+import { type Store, type StoreOps, UniqueViolation } from '../../domain/ports/index.js';
 import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
-import { createBearerCache, mayChangeBearers } from './bearer-cache.js';
+import { createTransactionQueue } from './transaction-queue.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
@@ -26,6 +26,11 @@ export interface SqliteStoreOptions {
    * as on a full disk. Unset: SQLite's own limit.
    */
   maxPageCount?: number;
+  /**
+   * How long a call waits for the open transaction before it is taken for a call that waits for
+   * itself and fails with `TransactionMisuse` (transaction-queue.ts). Default 15 s.
+   */
+  transactionWaitLimitMs?: number;
 }
 
 /** How long `close()` waits for each of its steps (the last fsync, the last statement) at most. */
@@ -43,102 +48,11 @@ async function settleWithin(promise: Promise<unknown> | undefined, ms: number): 
   clearTimeout(timer);
 }
 
+/** No legitimate wait for SQLite's connection comes near this (transaction-queue.ts). */
+const TRANSACTION_WAIT_LIMIT_MS = 15_000;
+
 /** WAL pages (4 kB each by default) at which a commit checkpoints inline, while the checkpointing thread runs. */
 const INLINE_CHECKPOINT_PAGES = 16_000;
-
-/** Prepared statements kept, by SQL text; the texts vary only with the length of IN lists. */
-const STATEMENT_CACHE_SIZE = 500;
-
-type Row = Record<string, unknown>;
-
-/**
- * A function that turns a raw row (an array, in column order) into the object better-sqlite3 would
- * have built. Generated per statement as one object literal, so every row of a statement gets the
- * same hidden class at once; a later column of the same name wins, as in better-sqlite3's objects.
- * The names come from SQLite's description of our own statements, quoted with JSON.stringify.
- */
-function rowBuilder(names: readonly string[]): (values: unknown[]) => Row {
-  const fields = names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ');
-  return new Function('values', `return { ${fields} };`) as (values: unknown[]) => Row;
-}
-
-/**
- * A reading statement as Kysely calls it, reading raw rows (arrays) and building the objects in
- * JavaScript: better-sqlite3 builds each row object property by property through V8's API, which
- * cost about as much as SQLite's own work for a page of 30 connections (docs/PERFORMANCE.md).
- */
-function rawReader(statement: SqliteDatabase.Statement): SqliteDatabase.Statement {
-  statement.raw(true);
-  let names = statement.columns().map((column) => column.name);
-  let build = rowBuilder(names);
-  const objects = (rows: unknown[][]): Row[] => {
-    // SQLite prepares a statement again when the schema changes, and `select *` may then have
-    // other columns than when this builder was made. Only the count is checked, per call: columns
-    // reordered under a running server would go unseen, but the schema changes only through this
-    // server's migrations, run before it serves (docs/DEPLOYMENT.md).
-    if (rows[0] !== undefined && rows[0].length !== names.length) {
-      names = statement.columns().map((column) => column.name);
-      build = rowBuilder(names);
-    }
-    const result = rows as unknown[];
-    for (let i = 0; i < rows.length; i++) result[i] = build(rows[i] as unknown[]);
-    return result as Row[];
-  };
-  return {
-    reader: true,
-    all: (parameters: unknown[]) => objects(statement.all(parameters) as unknown[][]),
-    *iterate(parameters: unknown[]) {
-      for (const values of statement.iterate(parameters) as IterableIterator<unknown[]>) {
-        yield objects([values])[0];
-      }
-    },
-    run: (parameters: unknown[]) => statement.run(parameters),
-  } as unknown as SqliteDatabase.Statement;
-}
-
-/** A prepared statement as kept, with what running it may change. */
-interface KeptStatement {
-  statement: SqliteDatabase.Statement;
-  /** SQLite's own judgement (`sqlite3_stmt_readonly`): also true of `insert … returning`, a reader. */
-  writes: boolean;
-  /** Whether it may change what `findBearer` answers (bearer-cache.ts). */
-  changesBearers: boolean;
-}
-
-/**
- * The connection as Kysely sees it, with prepared statements reused: Kysely prepares every query
- * it runs, and preparing costs as much as running a small one. A statement is only busy while
- * iterated, which Kysely does for `.stream()` alone, and this code never streams. Kysely prepares
- * each statement right before running it, in the same call, so `onWrite` runs before each write.
- */
-function withStatementCache(
-  sqlite: SqliteDatabase.Database,
-  onWrite: (changesBearers: boolean) => void,
-): KyselySqliteDatabase {
-  const statements = new Map<string, KeptStatement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string) {
-      let kept = statements.get(sql);
-      if (kept === undefined) {
-        const prepared = sqlite.prepare(sql);
-        const writes = !prepared.readonly;
-        kept = {
-          statement: prepared.reader ? rawReader(prepared) : prepared,
-          writes,
-          changesBearers: writes && mayChangeBearers(sql),
-        };
-        if (statements.size >= STATEMENT_CACHE_SIZE) {
-          const oldest = statements.keys().next().value as string;
-          statements.delete(oldest);
-        }
-        statements.set(sql, kept);
-      }
-      if (kept.writes) onWrite(kept.changesBearers);
-      return kept.statement;
-    },
-  };
-}
 
 /**
  * Group commit for 'full' durability: `flush()` answers once every commit made before the call is
@@ -146,12 +60,14 @@ function withStatementCache(
  * then covers all the commits made since the last one, so requests that write together share one
  * fsync instead of paying one each. An fsync in flight when `flush()` is called may have started
  * before the caller's commit, so the caller waits for the next one, which all callers arriving
- * meanwhile share. fdatasync flushes the file's data whatever descriptor it is called on.
+ * meanwhile share. fdatasync flushes the file's data whatever descriptor it is called on. SQLite's
+ * `total_changes()` tells whether this connection changed any row since the last one began: after
+ * reads only, there is nothing to wait for.
  */
-function createDurabilityBarrier(path: string) {
+function createDurabilityBarrier(path: string, totalChanges: () => number, inTransaction: () => boolean) {
   let wal: number | undefined;
-  /** Whether a statement that writes ran since the last fdatasync started. */
-  let unsynced = false;
+  /** The connection's count of changed rows when the last fdatasync started: unchanged since, nothing to sync. */
+  let synced = totalChanges();
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
 
@@ -170,7 +86,10 @@ function createDurabilityBarrier(path: string) {
   }
 
   function sync(): Promise<void> {
-    unsynced = false;
+    const changes = totalChanges();
+    if (changes === synced) return Promise.resolve();
+    // The open transaction's rows are counted but not committed: its commit needs a sync of its own.
+    synced = inTransaction() ? -1 : changes;
     const done = new Promise<void>((resolve, reject) => {
       fdatasync(walDescriptor(), (error) => (error ? reject(error) : resolve()));
     });
@@ -183,15 +102,12 @@ function createDurabilityBarrier(path: string) {
   }
 
   return {
-    markWritten() {
-      unsynced = true;
-    },
     flush(): Promise<void> {
       if (queued) return queued;
-      if (!running) return unsynced ? sync() : Promise.resolve();
+      if (!running) return sync();
       const next = () => {
         queued = undefined;
-        return unsynced ? sync() : Promise.resolve();
+        return sync();
       };
       queued = running.then(next, next);
       return queued;
@@ -221,7 +137,27 @@ function translateError(error: unknown): unknown {
   return error;
 }
 
-/** The embedded store: one better-sqlite3 connection, which Kysely serializes (one transaction at a time). */
+/**
+ * The old Kysely queries, for the aggregates not yet moved to their own prepared statements
+ * (STORE-SPEC); they run on the same connection, so inside a transaction they are in it.
+ */
+function legacyOps(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction'> {
+  // Kysely's SqliteDriver closes the database on destroy: this one is never destroyed.
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return createStoreOps(db, translateError, { mergeDirectionsInProcess: true });
+}
+
+/**
+ * Every aggregate's operations on the one connection: each prepares its statements once, here
+ * (src/storage/sqlite/<aggregate>.ts).
+ */
+function aggregates(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction'> {
+  return {
+    ...legacyOps(sqlite),
+  };
+}
+
+/** The embedded store: one better-sqlite3 connection, one transaction at a time (transaction-queue.ts). */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   if (options.path !== ':memory:') {
     mkdirSync(dirname(options.path), { recursive: true });
@@ -237,21 +173,24 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  try {
+    // Kysely runs the migrations, then is dropped: the requests' statements are prepared below.
+    await migrateToLatest(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }));
+  } catch (error) {
+    sqlite.close();
+    throw translateError(error);
+  }
 
+  const totalChanges = sqlite.prepare('select total_changes()').pluck();
   // An in-memory database has nothing to make durable.
   const barrier =
     options.durability === 'full' && options.path !== ':memory:'
-      ? createDurabilityBarrier(options.path)
+      ? createDurabilityBarrier(
+          options.path,
+          () => totalChanges.get() as number,
+          () => sqlite.inTransaction,
+        )
       : null;
-  // Answers of findBearer, kept while the database is unchanged (bearer-cache.ts).
-  const dataVersion = sqlite.prepare('pragma data_version').pluck();
-  const bearers = createBearerCache(() => dataVersion.get() as number);
-  const database = withStatementCache(sqlite, (changesBearers) => {
-    barrier?.markWritten();
-    if (changesBearers) bearers.invalidate();
-  });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  await migrateToLatest(db);
 
   let closed = false;
   // Checkpoints run on a thread of their own (background-checkpoints.ts), not inside commits.
@@ -271,30 +210,54 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     });
   }
 
-  // One dialect: queries compiled for the database serve its transactions too.
-  const opsOptions = { mergeDirectionsInProcess: true, templates: new Map() };
-  const ops = guarded(createStoreOps(db, translateError, opsOptions), translateError);
+  const queue = createTransactionQueue(options.transactionWaitLimitMs ?? TRANSACTION_WAIT_LIMIT_MS);
+  // Inside a transaction the same operations serve: there is one connection.
+  const inTransaction = guarded({ ...aggregates(sqlite) }, translateError) as StoreOps;
+  inTransaction.transaction = (fn) => fn(inTransaction);
+  const begin = sqlite.prepare('begin immediate');
+  const commit = sqlite.prepare('commit');
+  const rollback = sqlite.prepare('rollback');
+
+  async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    await queue.acquire();
+    try {
+      // IMMEDIATE: the write lock is taken now, so that a transaction never has to upgrade a read
+      // lock while another process (a `multientity` command) writes, which SQLite refuses at once.
+      begin.run();
+      try {
+        const result = await fn(inTransaction);
+        commit.run();
+        return result;
+      } catch (error) {
+        // SQLite ends the transaction itself on some errors (SQLITE_FULL, I/O errors): a ROLLBACK
+        // then fails with "cannot rollback - no transaction is active", which must not hide the cause.
+        if (sqlite.inTransaction) rollback.run();
+        throw error;
+      }
+    } catch (error) {
+      throw translateError(error);
+    } finally {
+      queue.release();
+    }
+  }
+
+  /** An operation outside any transaction: at once when the connection is free, else in its turn. */
+  function outside<A extends unknown[], R>(operation: (...args: A) => Promise<R>) {
+    return (...args: A): Promise<R> => {
+      if (!queue.busy) return operation(...args);
+      return queue.acquire().then(() => operation(...args).finally(() => queue.release()));
+    };
+  }
+
+  const ops: Record<string, unknown> = {};
+  for (const [name, operation] of Object.entries(inTransaction)) {
+    if (name !== 'transaction') ops[name] = outside(operation as (...args: unknown[]) => Promise<unknown>);
+  }
+
   return {
+    ...(ops as Omit<StoreOps, 'transaction'>),
     kind: 'sqlite',
-    ...ops,
-    findBearer: (tokenHash, entityId) =>
-      bearers.find(tokenHash, entityId, () => ops.findBearer(tokenHash, entityId)),
-    transaction: (fn) =>
-      db.connection().execute(async (connection) => {
-        await sql`begin`.execute(connection);
-        try {
-          const result = await fn(
-            guarded(createStoreOps(connection, translateError, opsOptions), translateError),
-          );
-          await sql`commit`.execute(connection);
-          return result;
-        } catch (error) {
-          // SQLite ends the transaction itself on some errors (SQLITE_FULL, I/O errors): a ROLLBACK
-          // then fails with "cannot rollback - no transaction is active", which must not hide the cause.
-          if (sqlite.inTransaction) await sql`rollback`.execute(connection);
-          throw translateError(error);
-        }
-      }),
+    transaction,
     flush: () => (barrier ? barrier.flush() : Promise.resolve()),
     async ping() {
       if (closed) return false;
@@ -308,12 +271,16 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     async close() {
       if (closed) return;
       closed = true;
-      // Every step bounded, so that a shutdown cannot hang on a disk or a thread.
+      // Every step bounded, so that a shutdown cannot hang on a disk, a thread or a transaction.
       await settleWithin(barrier?.flush(), CLOSE_STEP_TIMEOUT_MS);
       barrier?.close();
       // The thread's connection closes first: the last one to close checkpoints and removes the WAL.
       await checkpoints?.close();
-      await settleWithin(db.destroy(), CLOSE_STEP_TIMEOUT_MS);
+      await settleWithin(
+        queue.acquire().then(() => sqlite.close()),
+        CLOSE_STEP_TIMEOUT_MS,
+      );
+      if (sqlite.open) sqlite.close();
     },
   };
 }

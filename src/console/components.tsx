@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
+import type { Action, Refresh } from './hooks.js';
 
 /** A failure as the server worded it: Zuora's reason codes and messages, untouched. */
 export function ErrorBox({ error }: { error: unknown }) {
@@ -56,82 +56,6 @@ export function Section({
   );
 }
 
-export interface Loaded<T> {
-  data: T | undefined;
-  error: unknown;
-  loading: boolean;
-  reload: () => void;
-}
-
-/** Loads on mount and whenever `deps` or the refresh counter change; keeps the last data while reloading. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
-  const latest = useRef(0);
-  useEffect(() => {
-    const call = ++latest.current;
-    setLoading(true);
-    load().then(
-      (value) => {
-        if (call !== latest.current) return;
-        setData(value);
-        setError(null);
-        setLoading(false);
-      },
-      (failure: unknown) => {
-        if (call !== latest.current) return;
-        setError(failure);
-        setLoading(false);
-      },
-    );
-  }, [...deps, tick]);
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { data, error, loading, reload };
-}
-
-export interface Action {
-  busy: boolean;
-  error: unknown;
-  done: string | null;
-  run: (label: string, work: () => Promise<unknown>) => Promise<boolean>;
-  clear: () => void;
-}
-
-/** Runs one user action at a time; remembers its failure (shown by ErrorBox) or its success message. */
-export function useAction(afterSuccess?: () => void): Action {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const run = async (label: string, work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      await work();
-      setDone(label);
-      afterSuccess?.();
-      return true;
-    } catch (failure) {
-      setError(failure);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return {
-    busy,
-    error,
-    done,
-    run,
-    clear: () => {
-      setError(null);
-      setDone(null);
-    },
-  };
-}
-
 /** The outcome of the last action: its error, or a polite status line. */
 export function ActionResult({ action }: { action: Action }) {
   return (
@@ -142,17 +66,6 @@ export function ActionResult({ action }: { action: Action }) {
       </p>
     </>
   );
-}
-
-/** Re-runs `onTick` every `ms` while `enabled`. */
-export function useInterval(enabled: boolean, ms: number, onTick: () => void) {
-  const saved = useRef(onTick);
-  saved.current = onTick;
-  useEffect(() => {
-    if (!enabled) return undefined;
-    const timer = setInterval(() => saved.current(), ms);
-    return () => clearInterval(timer);
-  }, [enabled, ms]);
 }
 
 export function Json({ value }: { value: unknown }) {
@@ -167,4 +80,86 @@ export function formatTime(iso: string): string {
         .toISOString()
         .replace('T', ' ')
         .replace(/\.\d+Z$/, 'Z');
+}
+
+/** A table of rows under a header row of column names. */
+export function Table({
+  columns,
+  caption,
+  children,
+}: {
+  columns: string[];
+  caption?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-wrap">
+      <table>
+        {caption && <caption>{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A view's title, with its Refresh button and the switch that refreshes it every 3 s. */
+export function ViewHead({ title, refresh }: { title: string; refresh: Refresh }) {
+  return (
+    <div class="view-head">
+      <h1>{title}</h1>
+      <div class="refresh">
+        <button type="button" onClick={refresh.refresh}>
+          Refresh
+        </button>
+        <label class="inline">
+          <input
+            type="checkbox"
+            checked={refresh.auto}
+            onChange={(e) => refresh.setAuto(e.currentTarget.checked)}
+          />{' '}
+          Refresh every 3 s
+        </label>
+      </div>
+    </div>
+  );
+}
+
+/** A list of records, newest first, each opening onto two columns (a request and its response, before and after). */
+export function Records({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <ol class="journal" aria-label={label}>
+      {children}
+    </ol>
+  );
+}
+
+export function RecordItem({
+  summary,
+  left,
+  right,
+}: {
+  summary: ComponentChildren;
+  left: ComponentChildren;
+  right: ComponentChildren;
+}) {
+  return (
+    <li>
+      <details>
+        <summary>{summary}</summary>
+        <div class="exchange">
+          <div>{left}</div>
+          <div>{right}</div>
+        </div>
+      </details>
+    </li>
+  );
 }

@@ -133,40 +133,25 @@ function describe(cause: unknown): string {
 
 type ApiErrorClass = new (init: ZuoraApiErrorInit) => ZuoraApiError;
 
-function classForCategory(category: number): ApiErrorClass | null {
-  switch (category) {
-    case 10:
-      return PermissionError;
-    case 11:
-      return AuthenticationError;
-    case 20:
-    case 21:
-    case 22:
-    case 23:
-    case 30:
-    case 45:
-    case 90:
-      return ValidationError;
-    case 40:
-      return NotFoundError;
-    case 50:
-      return ConflictError;
-    case 60:
-    case 61:
-      return ServerError;
-    case 70:
-      return RateLimitError;
-    default:
-      return null;
-  }
-}
+/**
+ * Each class, the categories it stands for, and the status Zuora answers them with from 2024-05-20
+ * on. A category not listed is a validation error (HTTP 400).
+ */
+const CLASSES: readonly { Class: ApiErrorClass; categories: readonly number[]; status: number }[] = [
+  { Class: PermissionError, categories: [10], status: 403 },
+  { Class: AuthenticationError, categories: [11], status: 401 },
+  { Class: ValidationError, categories: [20, 21, 22, 23, 30, 45, 90], status: 400 },
+  { Class: NotFoundError, categories: [40], status: 404 },
+  { Class: ConflictError, categories: [50], status: 409 },
+  { Class: ServerError, categories: [60, 61], status: 500 },
+  { Class: RateLimitError, categories: [70], status: 429 },
+];
+
+const ofCategory = (category: number) => CLASSES.find((entry) => entry.categories.includes(category));
 
 function classForStatus(status: number): ApiErrorClass {
-  if (status === 401) return AuthenticationError;
-  if (status === 403) return PermissionError;
-  if (status === 404) return NotFoundError;
-  if (status === 409) return ConflictError;
-  if (status === 429) return RateLimitError;
+  const listed = CLASSES.find((entry) => entry.status === status)?.Class;
+  if (listed) return listed;
   if (status >= 500) return ServerError;
   if (status >= 400) return ValidationError;
   return ZuoraApiError;
@@ -175,29 +160,11 @@ function classForStatus(status: number): ApiErrorClass {
 /** The error for an answer: by the category of its first reason, else by its HTTP status. */
 export function apiError(init: ZuoraApiErrorInit): ZuoraApiError {
   const first = init.reasons[0];
-  const Class = (first ? classForCategory(first.code % 100) : null) ?? classForStatus(init.status);
+  const Class = (first ? ofCategory(first.code % 100)?.Class : undefined) ?? classForStatus(init.status);
   return new Class(init);
 }
 
 /** The status Zuora gives a category from 2024-05-20 on: what an HTTP-200 error would have been. */
 export function statusOfCategory(category: number | null): number | null {
-  switch (category) {
-    case 10:
-      return 403;
-    case 11:
-      return 401;
-    case 40:
-      return 404;
-    case 50:
-      return 409;
-    case 60:
-    case 61:
-      return 500;
-    case 70:
-      return 429;
-    case null:
-      return null;
-    default:
-      return 400;
-  }
+  return category === null ? null : (ofCategory(category)?.status ?? 400);
 }

@@ -1,15 +1,6 @@
+export { AdminApi } from './admin-api.js';
 export { type Credentials, TokenManager } from './auth.js';
-export {
-  AdminApi,
-  type ClientOptions,
-  EntitiesApi,
-  EntityConnectionsApi,
-  MultientityClient,
-  OAuthApi,
-  Paginated,
-  UsersApi,
-  type ZuoraOperationId,
-} from './client.js';
+export { type ClientOptions, MultientityClient } from './client.js';
 export type * from './contract.generated.js';
 export { ZUORA_ENVIRONMENTS, type ZuoraEnvironment } from './environments.js';
 export {
@@ -27,8 +18,16 @@ export {
   ZuoraError,
   type ZuoraReason,
 } from './errors.js';
-export { OPERATIONS, type OperationId, type OperationInput, type OperationResponse } from './operations.js';
+export {
+  OPERATIONS,
+  type OperationId,
+  type OperationInput,
+  type OperationResponse,
+  type ZuoraOperationId,
+} from './operations.js';
+export { Paginated } from './paginated.js';
 export { type CallOptions, checkEntityId, type RetryOptions } from './transport.js';
+export { EntitiesApi, EntityConnectionsApi, OAuthApi, UsersApi } from './zuora-api.js';
 
 import { type ClientOptions, MultientityClient } from './client.js';
 

@@ -1,4 +1,5 @@
 import type { Operations } from './contract.generated.js';
+import type { CallRequest } from './transport.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -51,6 +52,9 @@ export const OPERATIONS = {
 
 export type OperationId = keyof typeof OPERATIONS;
 
+/** The operations of Zuora's API that take an OAuth token (all but createToken and the admin API). */
+export type ZuoraOperationId = Exclude<OperationId, `Admin_${string}` | 'createToken'>;
+
 /** The parts of a request that an operation takes (none of `never`). */
 export type OperationInput<K extends OperationId> = {
   [P in 'params' | 'query' | 'body' as Operations[K][P] extends never ? never : P]: Operations[K][P];
@@ -66,4 +70,20 @@ export function operationPath(id: OperationId, params: Record<string, string> = 
     if (value === undefined || value === '') throw new TypeError(`${id}: missing ${name}`);
     return encodeURIComponent(value);
   });
+}
+
+/** What an operation sends: its method, its path with the parameters filled in, its query and body. */
+export type OperationRequest = Pick<CallRequest, 'method' | 'path' | 'query' | 'body'>;
+
+export function operationRequest<K extends OperationId>(
+  operationId: K,
+  input: OperationInput<K>,
+): OperationRequest {
+  const parts = input as { params?: Record<string, string>; query?: CallRequest['query']; body?: unknown };
+  return {
+    method: OPERATIONS[operationId][0],
+    path: operationPath(operationId, parts.params),
+    query: parts.query,
+    body: parts.body,
+  };
 }

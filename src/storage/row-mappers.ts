@@ -26,6 +26,7 @@ import type {
   IdempotencyKeysTable,
   MembershipsTable,
   OAuthClientsTable,
+  RateLimitCountersTable,
   TenantsTable,
   UsersTable,
 } from './schema.js';
@@ -281,3 +282,13 @@ export const fromFaultRule = (f: FaultRule): FaultRulesTable => ({
   matched: f.matched,
   created_at: f.createdAt,
 });
+
+/** The counts an upsert of rate counters returned, in the order the counters were asked for (RETURNING keeps none). */
+export const toCountsInOrder = (
+  counters: readonly { scope: string; windowStart: number }[],
+  rows: readonly Pick<RateLimitCountersTable, 'scope' | 'window_start' | 'hits'>[],
+): number[] =>
+  counters.map((c) => {
+    const row = rows.find((r) => r.scope === c.scope && Number(r.window_start) === c.windowStart);
+    return Number(row?.hits ?? 0);
+  });

@@ -7,7 +7,11 @@ import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { postgresAuditStore } from './audit.js';
+import { postgresFaultStore } from './faults.js';
+import { postgresLimitStore } from './limits.js';
 import { type PgSession, pgSession } from './session.js';
+import { postgresTenantStore } from './tenants.js';
 
 export interface PostgresStoreOptions {
   /** A postgres:// or postgresql:// URL. */
@@ -180,6 +184,10 @@ function aggregates(session: PgSession, legacy: Kysely<Database>): Omit<StoreOps
   void session;
   return {
     ...legacyOps(legacy),
+    ...postgresTenantStore(session),
+    ...postgresLimitStore(session),
+    ...postgresFaultStore(session),
+    ...postgresAuditStore(session),
   };
 }
 

@@ -8,7 +8,11 @@ import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { sqliteAuditStore } from './audit.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
+import { sqliteFaultStore } from './faults.js';
+import { sqliteLimitStore } from './limits.js';
+import { sqliteTenantStore } from './tenants.js';
 import { createTransactionQueue } from './transaction-queue.js';
 
 export interface SqliteStoreOptions {
@@ -154,6 +158,10 @@ function legacyOps(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction
 function aggregates(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction'> {
   return {
     ...legacyOps(sqlite),
+    ...sqliteTenantStore(sqlite),
+    ...sqliteLimitStore(sqlite),
+    ...sqliteFaultStore(sqlite),
+    ...sqliteAuditStore(sqlite),
   };
 }
 

@@ -10,11 +10,7 @@ const INSERT: PgStatement = {
   name: 'audit.insert',
   text: `insert into audit_events (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 };
-/**
- * Two statements, so that a resource's events are read through audit_events_resource_idx and a
- * tenant's newest through audit_events_tenant_at_idx, whatever plan a prepared statement settles
- * on; no index serves the action filter.
- */
+/** Two statements, one per index (docs/PERFORMANCE.md, "The audit trail's two list statements"). */
 const LIST: PgStatement = {
   name: 'audit.list',
   text: `select ${COLUMNS} from audit_events

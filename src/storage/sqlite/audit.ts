@@ -19,8 +19,7 @@ export function sqliteAuditStore(db: SqliteDatabase.Database): AuditStore {
     `insert into audit_events (${COLUMNS}) values (@id, @tenant_id, @at, @user_id, @client_id, @entity_id,
        @action, @resource_type, @resource_id, @before, @after)`,
   );
-  // Two statements, so that a resource's events are read through audit_events_resource_idx and a
-  // tenant's newest through audit_events_tenant_at_idx; no index serves the action filter.
+  // Two statements, one per index (docs/PERFORMANCE.md, "The audit trail's two list statements").
   const list = db.prepare<ListParameters, AuditEventsTable>(
     `select ${COLUMNS} from audit_events
      where tenant_id = @tenantId and (@action is null or action = @action)

@@ -6,6 +6,17 @@ import type { EntityConnectionsTable } from '../schema.js';
 
 const COLUMNS = 'id, tenant_id, source_entity_id, target_entity_id, status, created_at, updated_at';
 
+/** A row of COLUMNS read as an array (`raw`), as the object better-sqlite3 would have built. */
+const rowOf = (v: unknown[]): EntityConnectionsTable => ({
+  id: v[0] as string,
+  tenant_id: v[1] as string,
+  source_entity_id: v[2] as string,
+  target_entity_id: v[3] as string,
+  status: v[4] as string,
+  created_at: v[5] as number,
+  updated_at: v[6] as number,
+});
+
 /**
  * Two lists each in (createdAt, id) order, merged into one in that order, as SQLite's ORDER BY
  * created_at, id would give them: ids are compared by code unit, which for their ASCII text is
@@ -46,22 +57,31 @@ export function sqliteConnectionStore(db: SqliteDatabase.Database): ConnectionSt
     `select ${COLUMNS} from entity_connections
      where tenant_id = ? and source_entity_id = ? and target_entity_id = ? and status in ('Pending', 'Connected')`,
   );
-  // Each direction through its own index (entity_connections_source_idx, _target_idx), in order.
-  const outboundPage = db.prepare(
-    `select ${COLUMNS} from entity_connections where tenant_id = ? and source_entity_id = ?
-     order by created_at, id limit ? offset ?`,
-  );
-  const inboundPage = db.prepare(
-    `select ${COLUMNS} from entity_connections where tenant_id = ? and target_entity_id = ?
-     order by created_at, id limit ? offset ?`,
-  );
+  // Each direction through its own index (entity_connections_source_idx, _target_idx), in order;
+  // read as arrays (docs/PERFORMANCE.md: pages of connections).
+  const outboundPage = db
+    .prepare(
+      `select ${COLUMNS} from entity_connections where tenant_id = ? and source_entity_id = ?
+       order by created_at, id limit ? offset ?`,
+    )
+    .raw(true);
+  const inboundPage = db
+    .prepare(
+      `select ${COLUMNS} from entity_connections where tenant_id = ? and target_entity_id = ?
+       order by created_at, id limit ? offset ?`,
+    )
+    .raw(true);
   const updateStatus = db.prepare(
     'update entity_connections set status = ?, updated_at = ? where tenant_id = ? and id = ?',
   );
   const remove = db.prepare('delete from entity_connections where tenant_id = ? and id = ?');
-  // The id list is a JSON array, bound twice (once per column).
-  const touching = `tenant_id = ? and (source_entity_id in (select value from json_each(?))
-     or target_entity_id in (select value from json_each(?)))`;
+  // The id list is a JSON array, bound twice: each direction through its own index, where an OR
+  // across the two columns read every connection of the tenant (docs/PERFORMANCE.md).
+  const touching = `rowid in (
+       select rowid from entity_connections where source_entity_id in (select value from json_each(?))
+       union all
+       select rowid from entity_connections where target_entity_id in (select value from json_each(?)))
+     and tenant_id = ?`;
   const findTouching = db.prepare(
     `select ${COLUMNS} from entity_connections where ${touching} order by created_at, id`,
   );
@@ -73,7 +93,8 @@ export function sqliteConnectionStore(db: SqliteDatabase.Database): ConnectionSt
     entityId: string,
     limit: number,
     offset: number,
-  ) => (statement.all(tenantId, entityId, limit, offset) as EntityConnectionsTable[]).map(map.toConnection);
+  ) =>
+    (statement.all(tenantId, entityId, limit, offset) as unknown[][]).map((v) => map.toConnection(rowOf(v)));
 
   return {
     async insertConnection(connection) {
@@ -125,8 +146,8 @@ export function sqliteConnectionStore(db: SqliteDatabase.Database): ConnectionSt
     async deleteConnectionsOfEntities(tenantId, entityIds) {
       if (entityIds.length === 0) return [];
       const ids = JSON.stringify(entityIds);
-      const rows = findTouching.all(tenantId, ids, ids) as EntityConnectionsTable[];
-      removeTouching.run(tenantId, ids, ids);
+      const rows = findTouching.all(ids, ids, tenantId) as EntityConnectionsTable[];
+      removeTouching.run(ids, ids, tenantId);
       return rows.map(map.toConnection);
     },
   };

@@ -7,6 +7,8 @@ import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { postgresConnectionStore } from './connections.js';
+import { postgresIdempotencyStore } from './idempotency.js';
 import { type PgSession, pgSession } from './session.js';
 
 export interface PostgresStoreOptions {
@@ -177,9 +179,10 @@ function legacyOps(db: Kysely<Database>): Omit<StoreOps, 'transaction'> {
  * once per transaction.
  */
 function aggregates(session: PgSession, legacy: Kysely<Database>): Omit<StoreOps, 'transaction'> {
-  void session;
   return {
     ...legacyOps(legacy),
+    ...postgresConnectionStore(session),
+    ...postgresIdempotencyStore(session),
   };
 }
 

@@ -9,6 +9,8 @@ import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
+import { sqliteConnectionStore } from './connections.js';
+import { sqliteIdempotencyStore } from './idempotency.js';
 import { createTransactionQueue } from './transaction-queue.js';
 
 export interface SqliteStoreOptions {
@@ -154,6 +156,8 @@ function legacyOps(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction
 function aggregates(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction'> {
   return {
     ...legacyOps(sqlite),
+    ...sqliteConnectionStore(sqlite),
+    ...sqliteIdempotencyStore(sqlite),
   };
 }
 

@@ -133,9 +133,6 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
         if (target.status !== 'Provisioned') {
           throw new AppError('ENTITY_NOT_PROVISIONED', 'The target entity is not provisioned.');
         }
-        if (await tx.findOpenConnection(actor.tenantId, actor.entityId, target.id)) {
-          throw new AppError('CONNECTION_EXISTS');
-        }
         const now = clock.now();
         const connection: Connection = {
           id: ids.hex32(),
@@ -149,7 +146,8 @@ export function createConnectionService({ store, clock, ids }: ConnectionDeps) {
         try {
           await tx.insertConnection(connection);
         } catch (error) {
-          // Another process won the race for this pair (PostgreSQL); the partial unique index said no.
+          // The pair already has an open connection (this request's race or an older one): the
+          // store's unique index is the check, which saves reading the pair before the insert.
           if (error instanceof UniqueViolation) throw new AppError('CONNECTION_EXISTS');
           throw error;
         }

@@ -8,7 +8,9 @@ import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { postgresAuditStore } from './audit.js';
+import { postgresConnectionStore } from './connections.js';
 import { postgresFaultStore } from './faults.js';
+import { postgresIdempotencyStore } from './idempotency.js';
 import { postgresLimitStore } from './limits.js';
 import { type PgSession, pgSession } from './session.js';
 import { postgresTenantStore } from './tenants.js';
@@ -181,13 +183,14 @@ function legacyOps(db: Kysely<Database>): Omit<StoreOps, 'transaction'> {
  * once per transaction.
  */
 function aggregates(session: PgSession, legacy: Kysely<Database>): Omit<StoreOps, 'transaction'> {
-  void session;
   return {
     ...legacyOps(legacy),
     ...postgresTenantStore(session),
     ...postgresLimitStore(session),
     ...postgresFaultStore(session),
     ...postgresAuditStore(session),
+    ...postgresConnectionStore(session),
+    ...postgresIdempotencyStore(session),
   };
 }
 

@@ -10,7 +10,9 @@ import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { sqliteAuditStore } from './audit.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
+import { sqliteConnectionStore } from './connections.js';
 import { sqliteFaultStore } from './faults.js';
+import { sqliteIdempotencyStore } from './idempotency.js';
 import { sqliteLimitStore } from './limits.js';
 import { sqliteTenantStore } from './tenants.js';
 import { createTransactionQueue } from './transaction-queue.js';
@@ -162,6 +164,8 @@ function aggregates(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transactio
     ...sqliteLimitStore(sqlite),
     ...sqliteFaultStore(sqlite),
     ...sqliteAuditStore(sqlite),
+    ...sqliteConnectionStore(sqlite),
+    ...sqliteIdempotencyStore(sqlite),
   };
 }
 

@@ -7,6 +7,8 @@ import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { postgresAccessStore } from './access.js';
+import { postgresEntityStore } from './entities.js';
 import { type PgSession, pgSession } from './session.js';
 
 export interface PostgresStoreOptions {
@@ -180,6 +182,8 @@ function aggregates(session: PgSession, legacy: Kysely<Database>): Omit<StoreOps
   void session;
   return {
     ...legacyOps(legacy),
+    ...postgresEntityStore(session),
+    ...postgresAccessStore(session),
   };
 }
 

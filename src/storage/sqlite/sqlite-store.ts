@@ -8,7 +8,9 @@ import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { sqliteAccessStore } from './access.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
+import { sqliteEntityStore } from './entities.js';
 import { createTransactionQueue } from './transaction-queue.js';
 
 export interface SqliteStoreOptions {
@@ -154,6 +156,8 @@ function legacyOps(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction
 function aggregates(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction'> {
   return {
     ...legacyOps(sqlite),
+    ...sqliteEntityStore(sqlite),
+    ...sqliteAccessStore(sqlite),
   };
 }
 

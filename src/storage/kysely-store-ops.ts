@@ -472,6 +472,9 @@ export function createStoreOps(
         .execute();
       return rows.map(map.toUser);
     },
+    // Never called (storage/{sqlite,postgres}/access.ts serve it): here so that these ops type as StoreOps.
+    listUsersWithMemberships: () =>
+      Promise.reject(new Error('listUsersWithMemberships is not in the legacy ops')),
     async setUserStatus(tenantId, id, status) {
       await db
         .updateTable('users')

@@ -16,7 +16,13 @@ import type {
   User,
   UserStatus,
 } from '../domain/model.js';
-import type { IdempotencyRecord, TenantOverview, TenantRuntime, TenantState } from '../domain/ports/index.js';
+import type {
+  IdempotencyRecord,
+  TenantOverview,
+  TenantRuntime,
+  TenantState,
+  UserWithMemberships,
+} from '../domain/ports/index.js';
 import type {
   AccessTokensTable,
   AuditEventsTable,
@@ -152,6 +158,50 @@ export const fromMembership = (m: Membership): MembershipsTable => ({
   status: m.status,
   updated_at: m.updatedAt,
 });
+
+/** A membership's columns read through a left join, prefixed: all null when there is none (its role never is). */
+export interface JoinedMembershipColumns {
+  member_role: string | null;
+  member_status: string | null;
+  member_updated_at: number | null;
+}
+export const toJoinedMembership = (
+  userId: string,
+  entityId: string,
+  r: JoinedMembershipColumns,
+): Membership | undefined =>
+  r.member_role === null
+    ? undefined
+    : toMembership({
+        user_id: userId,
+        entity_id: entityId,
+        role: r.member_role,
+        status: r.member_status as string,
+        updated_at: r.member_updated_at as number,
+      });
+
+/** A row of users left-joined to their memberships: the user's columns, and one membership's or nulls. */
+export interface UserMembershipRow extends UsersTable, JoinedMembershipColumns {
+  member_entity_id: string | null;
+}
+/**
+ * Rows ordered by user, then membership, as the users with their memberships: a user's rows are
+ * consecutive, and a user without memberships has one row of nulls.
+ */
+export function toUsersWithMemberships(rows: readonly UserMembershipRow[]): UserWithMemberships[] {
+  const users: UserWithMemberships[] = [];
+  let current: UserWithMemberships | undefined;
+  for (const row of rows) {
+    if (current?.user.id !== row.id) {
+      current = { user: toUser(row), memberships: [] };
+      users.push(current);
+    }
+    const membership =
+      row.member_entity_id === null ? undefined : toJoinedMembership(row.id, row.member_entity_id, row);
+    if (membership) current.memberships.push(membership);
+  }
+  return users;
+}
 
 export const toClient = (r: OAuthClientsTable): OAuthClient => ({
   clientId: r.client_id,

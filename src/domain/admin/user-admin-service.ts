@@ -4,17 +4,14 @@ import { recordAudit } from '../audit.js';
 import { AppError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Membership, OAuthClient, Role, User } from '../model.js';
-import type { Store, StoreOps } from '../ports/index.js';
+import type { Store, StoreOps, UserWithMemberships } from '../ports/index.js';
 import { hashSecret } from '../secrets.js';
 import type { TenantClock } from '../tenant-clock.js';
 import type { TenantContexts } from '../tenant-context.js';
 import { inTenant, SECRET_LENGTH, takenError, tenantOrThrow } from './admin-support.js';
 
 /** A user with its memberships: what the admin API shows of a user. */
-export interface UserWithAccess {
-  user: User;
-  memberships: Membership[];
-}
+export type UserWithAccess = UserWithMemberships;
 
 /**
  * What the audit trail records of a user and of a client. Kept apart from the admin API's views
@@ -63,7 +60,7 @@ export function createUserAdminService({
   ids,
   contexts,
 }: {
-  store: Pick<Store, 'transaction' | 'findTenantOverview' | 'listUsers' | 'listMemberships' | 'listClients'>;
+  store: Pick<Store, 'transaction' | 'findTenantOverview' | 'listUsersWithMemberships' | 'listClients'>;
   clock: TenantClock;
   ids: IdGenerator;
   contexts: TenantContexts;
@@ -114,10 +111,7 @@ export function createUserAdminService({
 
     async listUsers(tenantId: string): Promise<UserWithAccess[]> {
       await tenantOrThrow(store, tenantId);
-      const users = await store.listUsers(tenantId);
-      return Promise.all(
-        users.map(async (user) => ({ user, memberships: await store.listMemberships(user.id) })),
-      );
+      return store.listUsersWithMemberships(tenantId);
     },
 
     /** The user's clients get no new tokens and its tokens stop at once (auth-service checks the status). */

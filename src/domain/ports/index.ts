@@ -1,5 +1,5 @@
 // The domain's ports: one interface per aggregate, implemented by storage/sqlite and storage/postgres.
-export type { AccessStore } from './access.js';
+export type { AccessStore, UserWithMemberships } from './access.js';
 export type { AuditStore } from './audit.js';
 export type { ConnectionDirection, ConnectionPage, ConnectionStore } from './connections.js';
 export type { EntityStore } from './entities.js';

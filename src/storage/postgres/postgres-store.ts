@@ -7,8 +7,10 @@ import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { postgresAccessStore } from './access.js';
 import { postgresAuditStore } from './audit.js';
 import { postgresConnectionStore } from './connections.js';
+import { postgresEntityStore } from './entities.js';
 import { postgresFaultStore } from './faults.js';
 import { postgresIdempotencyStore } from './idempotency.js';
 import { postgresLimitStore } from './limits.js';
@@ -191,6 +193,8 @@ function aggregates(session: PgSession, legacy: Kysely<Database>): Omit<StoreOps
     ...postgresAuditStore(session),
     ...postgresConnectionStore(session),
     ...postgresIdempotencyStore(session),
+    ...postgresEntityStore(session),
+    ...postgresAccessStore(session),
   };
 }
 

@@ -8,9 +8,11 @@ import { guarded } from '../guarded.js';
 import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { sqliteAccessStore } from './access.js';
 import { sqliteAuditStore } from './audit.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { sqliteConnectionStore } from './connections.js';
+import { sqliteEntityStore } from './entities.js';
 import { sqliteFaultStore } from './faults.js';
 import { sqliteIdempotencyStore } from './idempotency.js';
 import { sqliteLimitStore } from './limits.js';
@@ -166,6 +168,8 @@ function aggregates(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transactio
     ...sqliteAuditStore(sqlite),
     ...sqliteConnectionStore(sqlite),
     ...sqliteIdempotencyStore(sqlite),
+    ...sqliteEntityStore(sqlite),
+    ...sqliteAccessStore(sqlite),
   };
 }
 

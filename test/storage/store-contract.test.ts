@@ -538,6 +538,42 @@ for (const database of testDatabases) {
         );
       });
 
+      it('lists a tenant’s users oldest first, each with its memberships by entity id, in one read', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('6'), { createdAt: t0 + 1 }));
+        await store.insertUser(user(hex('5'), { createdAt: t0 + 1 }));
+        await store.insertUser(user(hex('7'), { createdAt: t0 }));
+        await store.insertUser(user(hex('8'), { tenantId: T2 }));
+        const member = (userId: string, entityId: string, status: 'Active' | 'Pending Review') => ({
+          userId,
+          entityId,
+          role: 'Standard User' as const,
+          status,
+          updatedAt: t0,
+        });
+        for (const entityId of [ids.lab, ids.global, ids.eu]) {
+          await store.upsertMembership(member(hex('6'), entityId, 'Active'));
+        }
+        await store.upsertMembership(member(hex('7'), ids.us, 'Pending Review'));
+        const listed = await store.listUsersWithMemberships(T1);
+        assert.deepEqual(
+          listed.map(({ user, memberships }) => [user.id, memberships.map((m) => [m.entityId, m.status])]),
+          [
+            [hex('7'), [[ids.us, 'Pending Review']]],
+            [hex('5'), []],
+            [
+              hex('6'),
+              [
+                [ids.global, 'Active'],
+                [ids.eu, 'Active'],
+                [ids.lab, 'Active'],
+              ],
+            ],
+          ],
+        );
+        assert.deepEqual(listed[0]?.user, await store.findUser(T1, hex('7')), 'the whole user record');
+      });
+
       it('writes a membership only while it still has the expected status (compare-and-set)', async (t) => {
         const store = await seeded(t);
         await store.insertUser(user(hex('5')));

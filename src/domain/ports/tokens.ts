@@ -13,8 +13,10 @@ export interface BearerRecord {
   user: User | undefined;
   client: OAuthClient | undefined;
   /**
-   * When `findBearer` was given an entity id: that entity of the token's tenant with the token
-   * user's membership in it (`findEntityAccess`), or null when the tenant has no such entity.
+   * The entity a request with this token acts in, when the read can tell: the one `findBearer` was
+   * given the id of, or without an id the token's only entity (a token of several entities reads
+   * none: undefined). That entity of the token's tenant with the token user's membership in it
+   * (`findEntityAccess`), or null when the tenant has no such entity.
    */
   entityAccess?: { entity: Entity; membership: Membership | undefined } | null;
 }
@@ -28,8 +30,9 @@ export interface TokenStore {
   setClientStatus(clientId: string, status: ClientStatus): Promise<void>;
   insertToken(token: AccessToken): Promise<void>;
   /**
-   * The token by its hash with its tenant, user and client, in one query; undefined if no such
-   * token. With `entityId`, the same query reads that entity and the user's membership in it.
+   * The token by its hash with its tenant, user and client, and the entity the request acts in with
+   * the user's membership in it (`BearerRecord.entityAccess`), in one query; undefined if no such
+   * token. Every row as it is now: nothing of it is kept between calls.
    */
   findBearer(tokenHash: string, entityId?: string): Promise<BearerRecord | undefined>;
   deleteExpiredTokens(now: number): Promise<number>;

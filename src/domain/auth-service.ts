@@ -27,19 +27,19 @@ export interface TokenResponse {
   jti: string;
 }
 
-/** What checking a bearer token read, handed on so the rest of the request need not read it again. */
+/** What checking a bearer token read: everything authenticating its request needs, read at once. */
 export interface VerifiedBearer {
   token: AccessToken;
   tenant: Tenant;
   tenantState: TenantRuntime;
   /** Active, as checked. */
   user: User;
-  /** The entity named when verifying, read with the token (see `KnownEntityAccess`). */
-  entityAccess?: KnownEntityAccess;
+  /** The entity the request acts in, read with the token (`BearerRecord.entityAccess`). */
+  entityAccess?: BearerEntityAccess;
 }
 
 /** An entity of the token's tenant with the user's membership in it (null: no such entity), read with the token. */
-export interface KnownEntityAccess {
+export interface BearerEntityAccess {
   entityId: string;
   found: { entity: Entity; membership: Membership | undefined } | null;
 }
@@ -75,30 +75,31 @@ export function createAuthService({
   verifySecret: verify = verifySecret,
 }: AuthDeps) {
   /**
-   * Checks a bearer token and answers it with the rows it read (the tenant, its state, the user),
-   * so that authenticating a request reads each of them once; throws TOKEN_INVALID (401). The
-   * SQLite store may answer the read from memory (storage/sqlite/bearer-cache.ts), but only while
-   * none of the rows it read has been written since: a deactivated user or client, a moved clock
-   * or a reset tenant still count from the next request.
+   * Checks a bearer token and answers it with the rows it read (the tenant, its state, the user, the
+   * entity acted in), so that authenticating a request reads the store once; throws TOKEN_INVALID
+   * (401). Every row is read as it is now: a deactivated user or client, a moved clock or a reset
+   * tenant count from the next request, on every instance.
    */
   async function verifyBearer(bearer: string | undefined, entityId?: string): Promise<VerifiedBearer> {
     if (!bearer)
       throw new AppError('TOKEN_MISSING', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });
-    // The token with its tenant, user and client as they are now (and the entity the request
-    // names, with the user's membership in it), in one read.
+    // The token with its tenant, user and client as they are now, and the entity the request acts
+    // in (the one it names by id, or the token's only one) with the user's membership in it.
     const found = await store.findBearer(hashToken(bearer), entityId);
     if (!found) throw invalidToken();
     const { token, tenant, tenantState, user, client } = found;
-    // A token lives one hour of its tenant's time as that clock reads now, judged on every request
-    // (kept lookups included): past its expiry, or issued after now because the admin API has
+    // A token lives one hour of its tenant's time as that clock reads now, judged on every request:
+    // past its expiry, or issued after now because the admin API has
     // moved the clock back since (a token of an advanced clock ends when the clock is reset).
     const now = clock.nowFor(tenantState.clock);
     if (token.expiresAt <= now || token.issuedAt > now) throw invalidToken();
     // A deactivated user's or client's tokens stop working at once (docs/CONTRACT.md §6).
     if (user?.status !== 'Active' || !client || client.status === 'Inactive') throw invalidToken();
     const verified: VerifiedBearer = { token, tenant, tenantState, user };
-    if (entityId !== undefined && found.entityAccess !== undefined) {
-      verified.entityAccess = { entityId, found: found.entityAccess };
+    if (found.entityAccess !== undefined) {
+      // Read without an id only for a token of one entity (BearerRecord.entityAccess).
+      const read = entityId ?? (token.entityIds[0] as string);
+      verified.entityAccess = { entityId: read, found: found.entityAccess };
     }
     return verified;
   }
@@ -183,16 +184,12 @@ export function createAuthService({
     verifyBearer,
 
     /**
-     * The entity the request acts in (docs/CONTRACT.md §2): with one entity in the token's scope no
-     * header is needed; with several, Zuora-Entity-Ids must name one of them.
+     * The entity the request of a verified bearer acts in (docs/CONTRACT.md §2): with one entity in
+     * the token's scope no header is needed; with several, Zuora-Entity-Ids must name one of them.
      */
     async resolveActor(
-      token: AccessToken,
+      { token, user, entityAccess }: VerifiedBearer,
       entityHeader: string | undefined,
-      /** The token's user, when the caller has just read it (verifyBearer). */
-      knownUser?: User,
-      /** An entity's access read with the token (verifyBearer), used if it is the entity acted in. */
-      knownAccess?: KnownEntityAccess,
     ): Promise<Actor> {
       let entityId: string;
       if (entityHeader === undefined) {
@@ -206,19 +203,15 @@ export function createAuthService({
         if (!token.entityIds.includes(parsed)) throw new AppError('ENTITY_OUT_OF_SCOPE');
         entityId = parsed;
       }
-      // The scope was fixed at issue; access taken away since (deny, deletion) counts at once.
-      const user = knownUser ?? (await store.findUser(token.tenantId, token.userId));
-      // Access to one entity depends on its membership alone: read that one with the entity.
-      // Read with the token when the request named this entity by id (the token user's membership).
-      let found: KnownEntityAccess['found'] | undefined;
-      if (user) {
-        found =
-          knownAccess?.entityId === entityId
-            ? knownAccess.found
-            : await store.findEntityAccess(token.tenantId, entityId, user.id);
-      }
+      // The scope was fixed at issue; access taken away since (deny, deletion) counts at once. Access
+      // to one entity depends on its membership alone, read with the token unless the request named
+      // the entity by name (the `entityName` header), which only its own read resolves.
+      const found =
+        entityAccess?.entityId === entityId
+          ? entityAccess.found
+          : await store.findEntityAccess(token.tenantId, entityId, user.id);
       const membership = found?.membership;
-      if (!user || !found || !canAccess(userAccess(user, membership ? [membership] : []), entityId)) {
+      if (!found || !canAccess(userAccess(user, membership ? [membership] : []), entityId)) {
         throw new AppError('ENTITY_OUT_OF_SCOPE');
       }
       return { tenantId: token.tenantId, userId: token.userId, clientId: token.clientId, entityId };

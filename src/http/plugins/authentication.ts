@@ -45,16 +45,12 @@ export function registerAuthentication(
     // An entity named by id is read with the token, in the same query.
     const ids = single(request.headers['zuora-entity-ids']) ?? single(request.headers.entityid);
     const named = ids === undefined ? undefined : (parseEntityId(ids) ?? undefined);
-    const { token, tenant, tenantState, user, entityAccess } = await services.auth.verifyBearer(
-      bearer,
-      named,
-    );
+    const verified = await services.auth.verifyBearer(bearer, named);
+    const { token, tenant, tenantState } = verified;
     request.tenantApiVersion = tenant ? (parseApiVersion(tenant.apiVersion) ?? undefined) : undefined;
     request.actor = await services.auth.resolveActor(
-      token,
+      verified,
       await entityContextHeader(services.auth, request, token.tenantId, ids),
-      user,
-      entityAccess,
     );
     request.tenantContext = await services.tenantContexts.open(token.tenantId, tenantState);
     // A child logger costs a serialization of its bindings; a silent logger prints nothing to bind.

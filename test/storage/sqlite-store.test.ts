@@ -8,7 +8,6 @@ import {
   CHECKPOINT_CLOSE_TIMEOUT_MS,
   startBackgroundCheckpoints,
 } from '../../src/storage/sqlite/background-checkpoints.js';
-import { mayChangeBearers } from '../../src/storage/sqlite/bearer-cache.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { describe, it, type TestContext } from '../helpers/node-test.js';
 
@@ -62,7 +61,7 @@ describe('SQLite transactions, one at a time on the one connection', () => {
   });
 });
 
-describe('SQLite bearer lookups kept while the database is unchanged', () => {
+describe('SQLite bearer lookups', () => {
   it('answers a change committed by another connection to the same file at once', async (t) => {
     const { store, path } = await storeOnFile(t);
     const userId = 'a'.repeat(32);
@@ -103,34 +102,6 @@ describe('SQLite bearer lookups kept while the database is unchanged', () => {
     other.close();
 
     assert.equal((await store.findBearer(tokenHash))?.user?.status, 'Inactive');
-  });
-});
-
-describe('which writes forget the kept bearer lookups', () => {
-  it('keeps them for new tokens and the tables no lookup reads, and forgets them for anything else', () => {
-    const cases: [string, boolean][] = [
-      ['insert into "access_tokens" ("token_hash", "jti") values (?, ?)', false],
-      [
-        'insert into "access_tokens" ("token_hash") values (?) on conflict ("token_hash") do update set "jti" = ?',
-        true,
-      ],
-      ['delete from "access_tokens" where "expires_at" <= ?', true],
-      ['update "users" set "status" = ? where "tenant_id" = ? and "id" = ?', true],
-      ['insert into "memberships" ("user_id") values (?) on conflict do nothing', true],
-      ['delete from "tenants" where "id" = ?', true],
-      ['update "tenants" set "id_counter" = "id_counter" + 1 where "id" = ?', true],
-      ['insert into "entity_connections" ("id") values (?)', false],
-      ['update "entity_connections" set "status" = ? where "id" = ?', false],
-      ['insert into "idempotency_keys" ("key") values (?)', false],
-      ['insert into "audit_events" ("id") values (?)', false],
-      [
-        'insert into "rate_limit_counters" ("scope") values (?) on conflict do update set "hits" = "hits" + 1 returning "hits"',
-        false,
-      ],
-      ['with "old" as (select 1) delete from "entity_connections"', true],
-      ['create table "x" ("id" text)', true],
-    ];
-    for (const [sql, expected] of cases) assert.equal(mayChangeBearers(sql), expected, sql);
   });
 });
 

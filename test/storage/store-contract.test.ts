@@ -894,8 +894,37 @@ for (const database of testDatabases) {
         assert.equal(await store.findBearer('e'.repeat(64), ids.us), undefined);
       });
 
+      it('reads, without an entity id, a one-entity token’s entity and the token user’s membership in it', async (t) => {
+        const store = await seeded(t);
+        await store.insertUser(user(hex('5')));
+        const { token } = await clientAndToken(store, {
+          clientId: '77777777-7777-4777-8777-777777777777',
+          clientEntityIds: [ids.us],
+          tokenHash: 'd'.repeat(64),
+          tokenEntityIds: [ids.us],
+        });
+        await store.upsertMembership({
+          userId: hex('5'),
+          entityId: ids.us,
+          role: 'Administrator',
+          status: 'Active',
+          updatedAt: t0,
+        });
+        const found = await store.findBearer(token.tokenHash);
+        assert.deepEqual(found?.entityAccess, await store.findEntityAccess(T1, ids.us, hex('5')));
+        assert.equal(found?.entityAccess?.membership?.role, 'Administrator');
+
+        // A token whose only entity is not (or no longer) one of its tenant's.
+        await store.insertToken({
+          ...token,
+          tokenHash: 'a'.repeat(64),
+          jti: hex('a'),
+          entityIds: [hex('f')],
+        });
+        assert.equal((await store.findBearer('a'.repeat(64)))?.entityAccess, null);
+      });
+
       it('answers changes to memberships, the clock, the client, the user, tokens and the tenant made since an earlier findBearer at once', async (t) => {
-        // The SQLite store keeps findBearer's answers while the database is unchanged (bearer-cache.ts).
         const store = await seeded(t);
         await store.insertUser(user(hex('5')));
         const { client, token } = await clientAndToken(store, {

@@ -16,6 +16,7 @@ import { postgresIdempotencyStore } from './idempotency.js';
 import { postgresLimitStore } from './limits.js';
 import { type PgSession, pgSession } from './session.js';
 import { postgresTenantStore } from './tenants.js';
+import { postgresTokenStore } from './tokens.js';
 
 export interface PostgresStoreOptions {
   /** A postgres:// or postgresql:// URL. */
@@ -195,6 +196,7 @@ function aggregates(session: PgSession, legacy: Kysely<Database>): Omit<StoreOps
     ...postgresIdempotencyStore(session),
     ...postgresEntityStore(session),
     ...postgresAccessStore(session),
+    ...postgresTokenStore(session),
   };
 }
 

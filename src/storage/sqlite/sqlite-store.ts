@@ -17,6 +17,7 @@ import { sqliteFaultStore } from './faults.js';
 import { sqliteIdempotencyStore } from './idempotency.js';
 import { sqliteLimitStore } from './limits.js';
 import { sqliteTenantStore } from './tenants.js';
+import { sqliteTokenStore } from './tokens.js';
 import { createTransactionQueue } from './transaction-queue.js';
 
 export interface SqliteStoreOptions {
@@ -170,6 +171,7 @@ function aggregates(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transactio
     ...sqliteIdempotencyStore(sqlite),
     ...sqliteEntityStore(sqlite),
     ...sqliteAccessStore(sqlite),
+    ...sqliteTokenStore(sqlite),
   };
 }
 

@@ -89,8 +89,8 @@ export function createAuthService({
     if (!found) throw invalidToken();
     const { token, tenant, tenantState, user, client } = found;
     // A token lives one hour of its tenant's time as that clock reads now, judged on every request:
-    // past its expiry, or issued after now because the admin API has
-    // moved the clock back since (a token of an advanced clock ends when the clock is reset).
+    // past its expiry, or issued after now because the admin API has moved the clock back since (a
+    // token of an advanced clock ends when the clock is reset).
     const now = clock.nowFor(tenantState.clock);
     if (token.expiresAt <= now || token.issuedAt > now) throw invalidToken();
     // A deactivated user's or client's tokens stop working at once (docs/CONTRACT.md §6).

@@ -1,7 +1,7 @@
 import type { IdempotencyStore } from '../../domain/ports/index.js';
-import { sha256Hex } from '../../domain/secrets.js';
 import * as map from '../row-mappers.js';
 import type { IdempotencyKeysTable } from '../schema.js';
+import { advisoryLockId } from './advisory-lock.js';
 import type { PgSession, PgStatement } from './session.js';
 
 const COLUMNS =
@@ -39,10 +39,6 @@ const DELETE_EXPIRED: PgStatement = {
   text: `delete from idempotency_keys where expires_at <= $1 and tenant_id not in
       (select id from tenants where clock_offset_ms != 0 or clock_frozen_at is not null)`,
 };
-
-/** A 64-bit advisory lock id from a name: the first 64 bits of its SHA-256, as PostgreSQL's signed bigint. */
-export const advisoryLockId = (name: string): string =>
-  BigInt.asIntN(64, BigInt(`0x${sha256Hex(name).slice(0, 16)}`)).toString();
 
 export function postgresIdempotencyStore(session: PgSession): IdempotencyStore {
   return {

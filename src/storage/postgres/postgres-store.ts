@@ -4,7 +4,6 @@ import pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { type Store, type StoreOps, UniqueViolation } from '../../domain/ports/index.js';
 import { guarded } from '../guarded.js';
-import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { postgresAccessStore } from './access.js';
@@ -164,30 +163,13 @@ async function migrateWithRetry(db: Kysely<Database>): Promise<void> {
   }
 }
 
-/** A Kysely over one client, for the old queries inside a transaction (legacyOps). */
-function kyselyOver(client: pg.PoolClient): Kysely<Database> {
-  // The transaction releases the client itself, once.
-  const borrowed = { query: client.query.bind(client), release() {} };
-  const pool = { connect: async () => borrowed, end: async () => {} };
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as never }) });
-}
-
-/**
- * The old Kysely queries, for the aggregates not yet moved to their own named statements
- * (STORE-SPEC): on the pool outside transactions, on the transaction's client inside one.
- */
-function legacyOps(db: Kysely<Database>): Omit<StoreOps, 'transaction'> {
-  return createStoreOps(db, translateError, { locks: true });
-}
-
 /**
  * Every aggregate's operations in one session (src/storage/postgres/<aggregate>.ts). Their
  * statements are module constants; this only builds the method objects, once for the pool and
  * once per transaction.
  */
-function aggregates(session: PgSession, legacy: Kysely<Database>): Omit<StoreOps, 'transaction'> {
+function aggregates(session: PgSession): Omit<StoreOps, 'transaction'> {
   return {
-    ...legacyOps(legacy),
     ...postgresTenantStore(session),
     ...postgresLimitStore(session),
     ...postgresFaultStore(session),
@@ -219,7 +201,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw translateError(error);
   }
 
-  const ops = guarded({ ...aggregates(pgSession(pool, prepared), db) }, translateError) as StoreOps;
+  const ops = guarded({ ...aggregates(pgSession(pool, prepared)) }, translateError) as StoreOps;
   let closed = false;
 
   async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
@@ -232,7 +214,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     let broken: Error | undefined;
     try {
       await client.query('begin');
-      const tx = guarded({ ...aggregates(pgSession(client, prepared), kyselyOver(client)) }, translateError);
+      const tx = guarded({ ...aggregates(pgSession(client, prepared)) }, translateError);
       (tx as StoreOps).transaction = (inner) => inner(tx as StoreOps);
       const result = await fn(tx as StoreOps);
       await client.query('commit');

@@ -1,7 +1,7 @@
 import type { TenantStore } from '../../domain/ports/index.js';
-import { sha256Hex } from '../../domain/secrets.js';
 import * as map from '../row-mappers.js';
 import type { TenantsTable } from '../schema.js';
+import { advisoryLockId } from './advisory-lock.js';
 import type { PgSession, PgStatement } from './session.js';
 
 type TenantRow = Pick<TenantsTable, 'id' | 'name' | 'api_version' | 'created_at'>;
@@ -90,10 +90,6 @@ const LOCK_CREATION: PgStatement = {
   name: 'tenants.lockCreation',
   text: 'select pg_advisory_xact_lock($1::bigint)',
 };
-
-/** A 64-bit advisory lock id from a name: the first 64 bits of its SHA-256, as PostgreSQL's signed bigint. */
-const advisoryLockId = (name: string) =>
-  BigInt.asIntN(64, BigInt(`0x${sha256Hex(name).slice(0, 16)}`)).toString();
 
 /** Tenants on PostgreSQL, through `session`: the pool, or the connection of one transaction. */
 export function postgresTenantStore(session: PgSession): TenantStore {

@@ -5,7 +5,6 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { AppError } from '../../domain/errors.js';
 import { type Store, type StoreOps, UniqueViolation } from '../../domain/ports/index.js';
 import { guarded } from '../guarded.js';
-import { createStoreOps } from '../kysely-store-ops.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { sqliteAccessStore } from './access.js';
@@ -147,22 +146,11 @@ function translateError(error: unknown): unknown {
 }
 
 /**
- * The old Kysely queries, for the aggregates not yet moved to their own prepared statements
- * (STORE-SPEC); they run on the same connection, so inside a transaction they are in it.
- */
-function legacyOps(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction'> {
-  // Kysely's SqliteDriver closes the database on destroy: this one is never destroyed.
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return createStoreOps(db, translateError, { mergeDirectionsInProcess: true });
-}
-
-/**
  * Every aggregate's operations on the one connection: each prepares its statements once, here
  * (src/storage/sqlite/<aggregate>.ts).
  */
 function aggregates(sqlite: SqliteDatabase.Database): Omit<StoreOps, 'transaction'> {
   return {
-    ...legacyOps(sqlite),
     ...sqliteTenantStore(sqlite),
     ...sqliteLimitStore(sqlite),
     ...sqliteFaultStore(sqlite),

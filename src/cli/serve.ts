@@ -19,6 +19,7 @@ import {
   readDemoCredentials,
   writeDemoCredentials,
 } from './demo-env.js';
+import { TurnDestination } from './log-destination.js';
 import { openStoreForCli } from './open-database.js';
 import { prettyDestination, usePretty } from './pretty-log.js';
 
@@ -196,12 +197,12 @@ export async function serve(
   host: ServeHost = {},
 ) {
   const config = loadConfig(env, options);
-  // Off the request's path: lines are written to stdout asynchronously (pino's sonic-boom destination,
-  // which buffers while a write is under way), flushed at exit by the signal handlers below. At a
-  // terminal, readable lines instead (pretty-log.ts).
+  // Off the request's path: the lines of one turn of the event loop are written to stdout together,
+  // asynchronously (log-destination.ts), flushed by the signal handlers below. At a terminal,
+  // readable lines instead (pretty-log.ts).
   const logger = usePretty(config.logFormat, process.stdout)
     ? pino(loggerOptions(config.logLevel), prettyDestination(process.stdout, !process.env.NO_COLOR))
-    : pino(loggerOptions(config.logLevel), pino.destination({ dest: 1, sync: false }));
+    : pino(loggerOptions(config.logLevel), new TurnDestination(1));
   const store = await openStoreForCli(config);
   const services = createServices({ store, config });
   let demo: DemoCredentials | null;
@@ -267,8 +268,7 @@ export async function serve(
   // ready, and a signal with no handler yet would kill the process without draining.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      // The log is written asynchronously: exit once what was logged is written, in order. (At
-      // exit pino writes what is left synchronously, which could land before a write in flight.)
+      // The log is written asynchronously: exit once what was logged is written, in order.
       const exit = (code: number) => {
         logger.flush(() => process.exit(code));
         // Should the write never finish (stdout gone), exit anyway.

@@ -132,10 +132,17 @@ for (const database of testDatabases) {
       // Answered 400 (unknown query parameters), and recorded like any request of the tenant.
       const res = await app.inject(secretRequest(token));
       assert.equal(res.statusCode, 400, res.body);
-      // A line that logs the request's headers, as a plugin or a debugging session might.
-      logger.info({ req: { headers: secretRequest(token).headers } }, 'headers');
+      // Lines that log the request's headers, as a plugin or a debugging session might, under each
+      // key whose headers the logger masks.
+      const { headers } = secretRequest(token);
+      for (const key of ['req', 'res', 'request', 'reply', 'response']) {
+        logger.info({ [key]: { headers } }, `headers as ${key}`);
+      }
+      logger.info({ headers }, 'headers');
       const text = lines.join('');
       assert.match(text, /access_token=Qz7x\*\*\*\*/);
+      // Each of the six lines shows the headers, masked.
+      assert.equal(text.split('"x-api-key":"Ak3j****"').length - 1, 6, text);
       for (const secret of [...Object.values(secretValues), token]) {
         assert.deepEqual(leaks(text, secret.replace(/^(session=|Basic )/, '')), [], `${secret} leaks`);
       }

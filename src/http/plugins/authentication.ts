@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import { parseEntityId } from '../../domain/ids.js';
 import { runInTenantContext } from '../../domain/tenant-context.js';
 import type { Services } from '../../services.js';
+import { bindToRequestLog } from '../request-log.js';
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
@@ -53,10 +54,7 @@ export function registerAuthentication(
       await entityContextHeader(services.auth, request, token.tenantId, ids),
     );
     request.tenantContext = await services.tenantContexts.open(token.tenantId, tenantState);
-    // A child logger costs a serialization of its bindings; a silent logger prints nothing to bind.
-    if (request.log.level !== 'silent') {
-      request.log = request.log.child({ tenantId: request.actor.tenantId, entityId: request.actor.entityId });
-    }
+    bindToRequestLog(request, { tenantId: request.actor.tenantId, entityId: request.actor.entityId });
   });
 
   // The rest of the request runs in the tenant's context, so services read its clock and ids.

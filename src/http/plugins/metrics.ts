@@ -80,7 +80,7 @@ export function operationOf(request: FastifyRequest): string {
  * the headers arrive, `request completed` at the end): the one line carries what both did (the
  * method and URL, the status, the time taken) and the request's logger, so its `reqId`, and once
  * known its `trackId`, `tenantId` and `entityId`. Formatting a line is the part of logging that
- * runs on the request's path (the write is pino's asynchronous destination, serve.ts), so one line
+ * runs on the request's path (serve writes it later, cli/log-destination.ts), so one line
  * instead of two halves it (docs/PERFORMANCE.md, "Logging"). `incoming request` is still written at
  * `debug`, where knowing that a request has arrived is worth a second line. Fastify's other lines
  * (errors, streams, 404s) are left as they are.
@@ -95,8 +95,6 @@ export class OneLinePerRequest extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    // request.log, not reply.log: the hooks after the request id (track id, authentication) gave
-    // request.log the richer bindings.
     if (error) {
       request.log.error(
         { req: request, res: reply, err: error, responseTime: reply.elapsedTime },
@@ -110,9 +108,6 @@ export class OneLinePerRequest extends LogController {
 
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onResponse', async (request, reply) => {
-    // Fastify's lines after the response (a stream's error) are written with reply.log, made before
-    // the hooks added the track id, tenant and entity to request.log: hand it the richer one.
-    reply.log = request.log;
     const operation = operationOf(request);
     metrics.requests.inc({ operation, method: request.method, status: String(reply.statusCode) });
     metrics.duration.observe({ operation }, reply.elapsedTime / 1000);

@@ -3,6 +3,7 @@ import { parseApiVersion } from '../../domain/api-version.js';
 import { AppError } from '../../domain/errors.js';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../../domain/idempotency.js';
 import { sendError } from '../error-handler.js';
+import { bindToRequestLog } from '../request-log.js';
 
 /** ≤64 US-ASCII printable characters, none of : ; " ' (docs/CONTRACT.md §2). */
 const TRACK_ID = /^[\x20-\x7e]{1,64}$/;
@@ -54,9 +55,7 @@ export function registerRequestContext(app: FastifyInstance): void {
       if (!TRACK_ID.test(trackId) || TRACK_ID_FORBIDDEN.test(trackId)) throw new AppError('TRACK_ID_INVALID');
       request.trackId = trackId;
       reply.header('Zuora-Track-Id', trackId);
-      request.log = request.log.child({ trackId });
-      // Fastify logs "request completed" and errors through reply.log, a separate reference.
-      reply.log = request.log;
+      bindToRequestLog(request, { trackId });
     }
 
     // Zuora honours Idempotency-Key on POST and PATCH only, and ignores it elsewhere.

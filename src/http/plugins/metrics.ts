@@ -1,4 +1,9 @@
-import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import {
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+  type onResponseAsyncHookHandler,
+} from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabaseService } from '../../domain/database-service.js';
 
@@ -108,8 +113,9 @@ export class OneLinePerRequest extends LogController {
   }
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+/** Counts the request by operation and status and observes its duration, once it is answered. */
+export function countRequest(metrics: Metrics): onResponseAsyncHookHandler {
+  return async function countRequest(request, reply) {
     // Fastify's lines after the response (a stream's error) are written with reply.log, made before
     // the hooks added the track id, tenant and entity to request.log: hand it the richer one.
     reply.log = request.log;
@@ -117,5 +123,5 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     metrics.requests.inc({ operation, method: request.method, status: String(reply.statusCode) });
     metrics.duration.observe({ operation }, reply.elapsedTime / 1000);
     if (reply.getHeader('idempotent-replayed') === 'true') metrics.idempotentReplays.inc();
-  });
+  };
 }

@@ -34,7 +34,7 @@ function storedHeaders(reply: FastifyReply): Record<string, string> {
  * The Idempotency-Key's open transaction, handed to an idempotent route's handler, which passes it to
  * the domain service it calls (`within`: the service's writes join it). Undefined when the request
  * carries no key. While it is open, a store call made outside it is wrong: on SQLite (one
- * connection) it would wait for this very transaction.
+ * connection) it waits for this very transaction, and the store fails it as `TransactionMisuse`.
  */
 export type KeyTransaction = Transactional | undefined;
 

@@ -17,16 +17,8 @@ import {
 } from './error-handler.js';
 import { lazySerializerFactory, lazyValidatorFactory } from './lazy-compilers.js';
 import { documentRoute, security, securitySchemes } from './openapi.js';
-import { registerAuthentication } from './plugins/authentication.js';
-import { registerFaults } from './plugins/faults.js';
-import { registerIdempotency } from './plugins/idempotency.js';
-import { registerJournal } from './plugins/journal.js';
-import { registerLimits } from './plugins/limits.js';
-import { createMetrics, OneLinePerRequest, registerMetrics } from './plugins/metrics.js';
-import { registerOperatorAuth } from './plugins/operator-auth.js';
-import { registerRequestContext } from './plugins/request-context.js';
-import { registerRequestDecoding } from './plugins/request-decoding.js';
-import './request-state.js';
+import { registerPipeline, requestPipeline } from './pipeline.js';
+import { createMetrics, OneLinePerRequest } from './plugins/metrics.js';
 import { registerAdminAuditRoutes } from './routes/admin/audit.js';
 import { registerAdminClientRoutes } from './routes/admin/clients.js';
 import { registerAdminClockRoutes } from './routes/admin/clock.js';
@@ -81,12 +73,9 @@ const buildValidator: ValidatorFactory = lazyValidatorFactory((externalSchemas, 
 }, compiledOnFirstUse);
 
 /**
- * Builds the whole HTTP application. The pipeline, in order (docs/ARCHITECTURE.md, "The path of a
- * request"): request id, track id and version, authentication and entity context, limits
- * (onRequest); body inflation (preParsing); parsing and schema validation; token limit and fault
- * rules (preHandler); the handler, run under its Idempotency-Key on idempotent routes
- * (http/plugins/idempotency.ts); the key's error response, journal, durability barrier and
- * compression (onSend); metrics and journal (onResponse).
+ * Builds the whole HTTP application: the request pipeline (http/pipeline.ts, the one list of its
+ * steps by phase), the error handler, the plugins of the API reference, forms and compression, then
+ * the routes.
  */
 export async function buildApp({ services, config, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -112,7 +101,8 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
     },
   });
 
-  registerRequestContext(app);
+  const metrics = createMetrics(services.database);
+  registerPipeline(app, requestPipeline({ services, config, metrics }));
   registerErrorHandler(app);
   // Node answers an Expect other than 100-continue with a bare 417 unless someone listens.
   app.server.on('checkExpectation', (_request, response) => {
@@ -136,30 +126,13 @@ export async function buildApp({ services, config, logger }: AppOptions): Promis
   // A browsable reference at /docs, served from the package's own files (no network).
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(formbody);
-  // Responses only: request bodies are inflated by registerRequestDecoding, which bounds memory.
+  // Responses only: request bodies are inflated by the pipeline's body decoding, which bounds memory.
   await app.register(compress, {
     global: true,
     globalDecompression: false,
     encodings: ['gzip'],
     threshold: 1001, // "over 1000 bytes" (docs/CONTRACT.md §2); @fastify/compress compresses at >= threshold
     customTypes: COMPRESSIBLE,
-  });
-
-  const metrics = createMetrics(services.database);
-  registerMetrics(app, metrics);
-  registerOperatorAuth(app, config.operatorToken);
-  registerAuthentication(app, services);
-  registerLimits(app, services, metrics);
-  registerRequestDecoding(app, config.bodyLimit);
-  registerFaults(app, services, metrics);
-  registerIdempotency(app, services);
-  registerJournal(app, services);
-  // Last of the onSend hooks, after the idempotency key's response is stored: a response to a
-  // request that may have written goes out only once its commits are as durable as configured
-  // (MULTIENTITY_DURABILITY=full: group commit, docs/PERFORMANCE.md).
-  app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') await services.database.flush();
-    return payload;
   });
 
   const routes: { method: string; pattern: RegExp }[] = [];

@@ -145,6 +145,15 @@ describe('the layers', { timeout: 30_000 }, () => {
     assert.deepEqual(used, []);
   });
 
+  // A step of the request pipeline hands what it learns to later ones through the request's state
+  // (http/request-state.ts), in the order http/pipeline.ts lists them, not through another's exports.
+  it('keeps each module of http/plugins/ from importing another', () => {
+    assert.deepEqual(
+      crossing(graph, 'src/http/plugins/', (t) => t.startsWith('src/http/plugins/')),
+      [],
+    );
+  });
+
   // The client's shipped code; its own tests may use the test kit (src/testing).
   it('lets packages/client/src import only src/contract and Node, no package', () => {
     assert.deepEqual(

@@ -1,4 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onRequestAsyncHookHandler,
+} from 'fastify';
 import { parseApiVersion } from '../../domain/api-version.js';
 import { AppError } from '../../domain/errors.js';
 import { parseEntityId } from '../../domain/ids.js';
@@ -34,12 +39,8 @@ async function entityContextHeader(
  * Bearer token, then entity context (docs/CONTRACT.md §2), before the body is read: a request without
  * a valid token costs no body parsing. Runs only on routes declared with `config: { auth: true }`.
  */
-export function registerAuthentication(
-  app: FastifyInstance,
-  services: Pick<Services, 'auth' | 'tenantContexts'>,
-): void {
-  app.decorateRequest('tenantContext', undefined);
-  app.addHook('onRequest', async (request) => {
+export function authenticate(services: Pick<Services, 'auth' | 'tenantContexts'>): onRequestAsyncHookHandler {
+  return async function authenticate(request) {
     if (!request.routeOptions.config.auth) return;
     const authorization = request.headers.authorization;
     const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
@@ -55,15 +56,21 @@ export function registerAuthentication(
     );
     request.tenantContext = await services.tenantContexts.open(token.tenantId, tenantState);
     bindToRequestLog(request, { tenantId: request.actor.tenantId, entityId: request.actor.entityId });
-  });
+  };
+}
 
-  // The rest of the request runs in the tenant's context, so services read its clock and ids.
-  // Entered here, after the body is read, because a context entered in onRequest does not survive
-  // the request stream's events (the pattern of @fastify/request-context); everything after
-  // preValidation (idempotency claim, handler, onSend) runs inside it.
-  app.addHook('preValidation', (request, _reply, done) => {
-    const context = request.tenantContext;
-    if (context) runInTenantContext(context, done);
-    else done();
-  });
+/**
+ * The rest of the request runs in the tenant's context, so services read its clock and ids.
+ * Entered in preValidation, after the body is read, because a context entered in onRequest does not
+ * survive the request stream's events (the pattern of @fastify/request-context); everything after
+ * preValidation (idempotency claim, handler, onSend) runs inside it.
+ */
+export function enterTenantContext(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  const context = request.tenantContext;
+  if (context) runInTenantContext(context, done);
+  else done();
 }

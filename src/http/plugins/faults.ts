@@ -1,23 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyInstance } from 'fastify';
+import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { Counter } from 'prom-client';
 import { AppError } from '../../domain/errors.js';
 import type { Services } from '../../services.js';
-import { journalEntry } from './journal.js';
-import { tenantOf } from './limits.js';
-import type { Metrics } from './metrics.js';
+import { journalEntry } from '../journal-entry.js';
+import { tenantOf } from '../request-state.js';
 
 /**
- * Fault rules (docs/ADMIN-API.md: Fault rules), as a preHandler: after authentication and limits (the tenant
+ * Fault rules (docs/ADMIN-API.md: Fault rules), a preHandler: after authentication and limits (the tenant
  * is known; for /oauth/token, the client's) and after the body is parsed (so the journal shows it),
  * before the idempotency claim (an injected failure is never stored as a key's response) and the
  * handler. A request whose body fails validation is answered 400 before any rule is tried.
  */
-export function registerFaults(
-  app: FastifyInstance,
+export function faultRules(
   services: Pick<Services, 'faults' | 'journal'>,
-  metrics: Metrics,
-): void {
-  app.addHook('preHandler', async (request, reply) => {
+  faultsInjected: Counter<'fault'>,
+): preHandlerAsyncHookHandler {
+  return async function faultRules(request, reply) {
     const tenantId = tenantOf(request);
     if (tenantId === undefined) return;
     const plan = await services.faults.plan(tenantId, {
@@ -27,12 +26,12 @@ export function registerFaults(
       trackId: request.trackId,
     });
     if (plan.delayMs > 0) {
-      metrics.faultsInjected.inc({ fault: 'latency' });
+      faultsInjected.inc({ fault: 'latency' });
       await sleep(plan.delayMs);
     }
     const rule = plan.answer;
     if (!rule) return;
-    if (rule.fault !== 'latency') metrics.faultsInjected.inc({ fault: rule.fault });
+    if (rule.fault !== 'latency') faultsInjected.inc({ fault: rule.fault });
     request.log.info({ faultRuleId: rule.id, fault: rule.fault }, 'fault rule answered the request');
     switch (rule.fault) {
       case '429':
@@ -54,5 +53,5 @@ export function registerFaults(
         request.raw.socket?.destroy();
         return;
     }
-  });
+  };
 }

@@ -1,5 +1,20 @@
-import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  ContextConfigDefault,
+  FastifyContextConfig,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchema,
+  onSendAsyncHookHandler,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteGenericInterface,
+  RouteHandlerMethod,
+} from 'fastify';
 import type { RunResult, StoredResponse } from '../../domain/idempotency.js';
+import type { Transactional } from '../../domain/ports/index.js';
 import type { Services } from '../../services.js';
 import { errorResponse, toAppError } from '../error-handler.js';
 
@@ -16,19 +31,44 @@ function storedHeaders(reply: FastifyReply): Record<string, string> {
 }
 
 /**
- * Idempotency-Key on POST routes declared `config: { idempotent: true }` (docs/CONTRACT.md §7). The
- * route's handler is wrapped: it runs after authentication and body validation, so 401s and parse
- * errors are never stored, and inside the key's transaction (`services.idempotency.run`), which
- * the handler passes to its domain service as `request.transaction`. The handler's answer is serialized there, with the route's
- * own serializer, and stored with the operation's writes in that one commit, so an acknowledged
- * response is always the one a retry gets. An error of the handler rolls everything back; its
- * error response is stored in onSend, in a second transaction.
+ * The Idempotency-Key's open transaction, handed to an idempotent route's handler, which passes it to
+ * the domain service it calls (`within`: the service's writes join it). Undefined when the request
+ * carries no key. While it is open, a store call made outside it is wrong: on SQLite (one
+ * connection) it waits for this very transaction, and the store fails it as `TransactionMisuse`.
  */
-export function registerIdempotency(app: FastifyInstance, services: Pick<Services, 'idempotency'>): void {
-  function idempotent(handler: RouteOptions['handler']): RouteOptions['handler'] {
-    return async function (this: FastifyInstance, request, reply) {
+export type KeyTransaction = Transactional | undefined;
+
+/** A route's handler as Fastify types it from the route's TypeBox schema. */
+type TypedHandler<Schema extends FastifySchema> = RouteHandlerMethod<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  RouteGenericInterface,
+  ContextConfigDefault,
+  Schema,
+  TypeBoxTypeProvider
+>;
+
+/** An idempotent route's handler: the request as its schema types it, and the key's transaction. */
+export type IdempotentHandler<Schema extends FastifySchema> = (
+  request: Parameters<TypedHandler<Schema>>[0],
+  tx: KeyTransaction,
+) => ReturnType<TypedHandler<Schema>>;
+
+/**
+ * Idempotency-Key on POST routes (docs/CONTRACT.md §7): `idempotentRoutes(app, services).post(url,
+ * options, (request, tx) => …)` declares one. The handler runs after authentication and body
+ * validation, so 401s and parse errors are never stored, and inside the key's transaction
+ * (`services.idempotency.run`), which it receives as `tx`. Its answer is serialized there, with the
+ * route's own serializer, and stored with the operation's writes in that one commit, so an
+ * acknowledged response is always the one a retry gets. An error of the handler rolls everything
+ * back; its error response is stored by `storeErrorResponse` (onSend), in a second transaction.
+ */
+export function idempotentRoutes(app: FastifyInstance, services: Pick<Services, 'idempotency'>) {
+  function underKey(handler: (request: FastifyRequest, tx: KeyTransaction) => unknown): RouteHandlerMethod {
+    return async function runUnderKey(request, reply) {
       const key = request.headers['idempotency-key'];
-      if (typeof key !== 'string' || !request.actor) return handler.call(this, request, reply);
+      if (typeof key !== 'string' || !request.actor) return handler(request, undefined);
       const { actor } = request;
       const scope = {
         tenantId: actor.tenantId,
@@ -53,14 +93,11 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
       try {
         result = await services.idempotency.run(scope, async (tx): Promise<StoredResponse> => {
           let payload: unknown;
-          request.transaction = tx;
           try {
-            payload = await handler.call(this, request, reply);
+            payload = await handler(request, tx);
           } catch (error) {
             handlerFailed = true;
             throw error;
-          } finally {
-            request.transaction = undefined;
           }
           // The body exactly as it will be sent: the route's serializer for its status, and the
           // content type Fastify would give it.
@@ -83,16 +120,25 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
     };
   }
 
-  app.decorateRequest('transaction', undefined);
-  app.addHook('onRoute', (route) => {
-    if (!route.config?.idempotent) return;
-    if (![route.method].flat().every((method) => method === 'POST')) {
-      throw new Error(`${route.url}: only POST routes take an Idempotency-Key`);
-    }
-    route.handler = idempotent(route.handler);
-  });
+  return {
+    /** A POST route whose handler runs under the request's Idempotency-Key when it has one. */
+    post<const Schema extends FastifySchema>(
+      url: string,
+      options: { schema: Schema; config?: FastifyContextConfig },
+      handler: IdempotentHandler<Schema>,
+    ): void {
+      // The request the handler is typed with is the one Fastify has validated against `schema`.
+      app.post(url, options, underKey(handler as (request: FastifyRequest, tx: KeyTransaction) => unknown));
+    },
+  };
+}
 
-  app.addHook('onSend', async (request, reply, payload) => {
+/**
+ * onSend: the error response of a request whose handler failed under its key is stored as the
+ * key's first response, as it is sent.
+ */
+export function storeErrorResponse(services: Pick<Services, 'idempotency'>): onSendAsyncHookHandler {
+  return async function storeErrorResponse(request, reply, payload) {
     const scope = request.idempotency;
     if (!scope) return payload;
     request.idempotency = undefined;
@@ -121,5 +167,5 @@ export function registerIdempotency(app: FastifyInstance, services: Pick<Service
       return answer.body;
     }
     return payload;
-  });
+  };
 }

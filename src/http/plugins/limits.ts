@@ -1,23 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type { Counter } from 'prom-client';
 import { AppError } from '../../domain/errors.js';
-import type { OAuthClient } from '../../domain/model.js';
 import type { RateDecision } from '../../domain/rate-limits.js';
 import type { Services } from '../../services.js';
-import type { Metrics } from './metrics.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The tenant of the OAuth client a POST /oauth/token names (for limits, faults and journal). */
-    clientTenantId: string | undefined;
-    /** The OAuth client a POST /oauth/token names, as read for its tenant, handed on to the handler. */
-    tokenClient: { client: OAuthClient | undefined } | undefined;
-  }
-}
-
-/** The tenant a request belongs to: the token's, or for /oauth/token the client's. */
-export function tenantOf(request: FastifyRequest): string | undefined {
-  return request.actor?.tenantId ?? request.clientTenantId;
-}
+/** Requests refused with 429, by the limit that refused them. */
+type Rejections = Counter<'limit'>;
 
 function setRateHeaders(reply: FastifyReply, decision: RateDecision): void {
   reply
@@ -31,22 +19,16 @@ function refuse(message: string, retryAfter: number): AppError {
 }
 
 /**
- * Zuora's limits (docs/CONTRACT.md §2), for tenants whose setting is not 'off'. Authenticated calls:
- * right after authentication, before the body is read, a slot of the entity's concurrency is taken
- * (in memory, per instance) and the tenant's minute, hour and day counters are incremented (in the
- * database, shared by instances); the headers go on the response whatever its outcome. POST
- * /oauth/token: once its form is parsed, the client's tenant is looked up and, if it has limits,
- * the caller's IP is counted.
+ * Zuora's limits (docs/CONTRACT.md §2), for tenants whose setting is not 'off', on authenticated
+ * calls: right after authentication, before the body is read, a slot of the entity's concurrency is
+ * taken (in memory, per instance) and the tenant's minute, hour and day counters are incremented (in
+ * the database, shared by instances); the headers go on the response whatever its outcome.
  */
-export function registerLimits(
-  app: FastifyInstance,
-  services: Pick<Services, 'limits' | 'auth'>,
-  metrics: Metrics,
-): void {
-  app.decorateRequest('clientTenantId', undefined);
-  app.decorateRequest('tokenClient', undefined);
-
-  app.addHook('onRequest', async (request, reply) => {
+export function entityLimits(
+  services: Pick<Services, 'limits'>,
+  limitRejections: Rejections,
+): onRequestAsyncHookHandler {
+  return async function entityLimits(request, reply) {
     const actor = request.actor;
     if (!actor) return;
     const limits = await services.limits.limitsFor(actor.tenantId);
@@ -63,22 +45,31 @@ export function registerLimits(
     const rate = await services.limits.hitTenant(actor.tenantId, limits);
     setRateHeaders(reply, rate);
     if (!slot.allowed) {
-      metrics.limitRejections.inc({ limit: 'concurrency' });
+      limitRejections.inc({ limit: 'concurrency' });
       throw refuse(
         `Too many requests: the entity already has ${limits.concurrency} requests in progress (concurrency limit).`,
         1,
       );
     }
     if (!rate.allowed) {
-      metrics.limitRejections.inc({ limit: rate.exceeded ?? 'minute' });
+      limitRejections.inc({ limit: rate.exceeded ?? 'minute' });
       throw refuse(
         `Too many requests: the tenant's rate limit per ${rate.exceeded} was exceeded.`,
         rate.retryAfter ?? 1,
       );
     }
-  });
+  };
+}
 
-  app.addHook('preHandler', async (request, reply) => {
+/**
+ * POST /oauth/token, once its form is parsed: the client it names is read (for its tenant, and for
+ * the handler), and if the client's tenant has limits on, the caller's IP is counted.
+ */
+export function tokenClientLimit(
+  services: Pick<Services, 'limits' | 'auth'>,
+  limitRejections: Rejections,
+): preHandlerAsyncHookHandler {
+  return async function tokenClientLimit(request, reply) {
     // The one unauthenticated Zuora operation: its tenant is known only from the form's client_id.
     if (request.actor || request.routeOptions.url !== '/oauth/token') return;
     const clientId = (request.body as { client_id?: unknown } | undefined)?.client_id;
@@ -87,17 +78,16 @@ export function registerLimits(
     // The handler checks this same read's secret and status rather than reading the client again.
     request.tokenClient = { client };
     if (!client) return;
-    request.clientTenantId = client.tenantId;
     const limits = await services.limits.limitsFor(client.tenantId);
     if (!limits) return;
     const rate = await services.limits.hitToken(client.tenantId, request.ip, limits);
     setRateHeaders(reply, rate);
     if (!rate.allowed) {
-      metrics.limitRejections.inc({ limit: 'token' });
+      limitRejections.inc({ limit: 'token' });
       throw refuse(
         `Too many requests: at most ${limits.tokenPerMinute} token requests a minute from one IP address.`,
         rate.retryAfter ?? 1,
       );
     }
-  });
+  };
 }

@@ -1,4 +1,9 @@
-import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import {
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+  type onResponseAsyncHookHandler,
+} from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabaseService } from '../../domain/database-service.js';
 
@@ -106,11 +111,12 @@ export class OneLinePerRequest extends LogController {
   }
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+/** Counts the request by operation and status and observes its duration, once it is answered. */
+export function countRequest(metrics: Metrics): onResponseAsyncHookHandler {
+  return async function countRequest(request, reply) {
     const operation = operationOf(request);
     metrics.requests.inc({ operation, method: request.method, status: String(reply.statusCode) });
     metrics.duration.observe({ operation }, reply.elapsedTime / 1000);
     if (reply.getHeader('idempotent-replayed') === 'true') metrics.idempotentReplays.inc();
-  });
+  };
 }

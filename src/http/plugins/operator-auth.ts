@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 
 /** Every route under this prefix is the operator's, whatever its route options say. */
@@ -27,10 +27,10 @@ export function operatorGuard(operatorToken: string | undefined) {
  * Guards every route whose URL starts with /admin/ (onRequest, before the body is read), so an admin
  * route registered anywhere cannot be left open by forgetting an option.
  */
-export function registerOperatorAuth(app: FastifyInstance, operatorToken: string | undefined): void {
+export function operatorAuth(operatorToken: string | undefined): onRequestAsyncHookHandler {
   const check = operatorGuard(operatorToken);
-  app.addHook('onRequest', async (request) => {
+  return async function operatorAuth(request) {
     if (!request.routeOptions.url?.startsWith(ADMIN_PREFIX)) return;
     await check(request);
-  });
+  };
 }

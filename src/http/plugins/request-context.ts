@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseApiVersion } from '../../domain/api-version.js';
 import { AppError } from '../../domain/errors.js';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../../domain/idempotency.js';
@@ -14,27 +14,20 @@ function header(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * First hook of every request: Zuora-Request-Id, Zuora-Track-Id (checked and echoed), Zuora-Version
+ * First step of every request: Zuora-Request-Id, Zuora-Track-Id (checked and echoed), Zuora-Version
  * and the Idempotency-Key length. Each failure here is a 400 in Zuora's envelope, with the request id
- * already set.
+ * already set. Its `preClose` is the app's (http/pipeline.ts).
  */
-export function registerRequestContext(app: FastifyInstance): void {
-  app.decorateRequest('trackId', undefined);
-  app.decorateRequest('apiVersion', undefined);
-  app.decorateRequest('tenantApiVersion', undefined);
-  app.decorateRequest('actor', undefined);
-  app.decorateRequest('idempotency', undefined);
-  app.decorateRequest('retryable', false);
-
+export function createRequestContext() {
   // Set when app.close() begins (SIGTERM): requests already under way finish, and one that arrives
   // later on a connection that is still open gets 503 in Zuora's envelope (buildApp turns off
   // Fastify's own 503, whose body is not Zuora's).
   let closing = false;
-  app.addHook('preClose', async () => {
+  async function preClose() {
     closing = true;
-  });
+  }
 
-  app.addHook('onRequest', async (request, reply) => {
+  async function requestContext(request: FastifyRequest, reply: FastifyReply) {
     reply.header('Zuora-Request-Id', request.id);
 
     // The version first: every later error is answered in the form it asks for.
@@ -68,5 +61,7 @@ export function registerRequestContext(app: FastifyInstance): void {
 
     if (closing)
       return sendError(request, reply, new AppError('UNAVAILABLE', 'The server is shutting down.'));
-  });
+  }
+
+  return { onRequest: requestContext, preClose };
 }

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 
 /**
@@ -62,7 +62,8 @@ class GzipBody extends Transform {
 }
 
 /**
- * Request bodies before the route sees them: their encoding, and what an empty body means.
+ * Request bodies before the route sees them: their encoding (`decodeBody`), and what an empty body
+ * means (the parsers, and `emptyBodyAsObject`).
  *
  * `Content-Encoding: gzip` bodies (docs/CONTRACT.md §2) are inflated as a stream in the preParsing hook
  * (GzipBody); identity is passed through; any other encoding is 415. @fastify/compress can inflate
@@ -72,7 +73,7 @@ class GzipBody extends Transform {
  * `Content-Type: application/json` on every call, bodyless PUTs and DELETEs included. A route that
  * takes a body then sees an empty object, and names its first missing field (category 22).
  */
-export function registerRequestDecoding(app: FastifyInstance, bodyLimit: number): void {
+export function installBodyParsers(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -85,13 +86,18 @@ export function registerRequestDecoding(app: FastifyInstance, bodyLimit: number)
     if (body.length === 0) done(null, undefined);
     else done(new AppError('MEDIA_TYPE_UNSUPPORTED'), undefined);
   });
-  app.addHook('preValidation', async (request) => {
-    if ((request.body === undefined || request.body === null) && request.routeOptions.schema?.body) {
-      request.body = {};
-    }
-  });
+}
 
-  app.addHook('preParsing', async (request, _reply, payload) => {
+/** A route that takes a body and was sent none sees `{}`. */
+export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+  if ((request.body === undefined || request.body === null) && request.routeOptions.schema?.body) {
+    request.body = {};
+  }
+}
+
+/** The preParsing step: the body's encoding, gzip inflated as it arrives. */
+export function decodeBody(bodyLimit: number): preParsingAsyncHookHandler {
+  return async function decodeBody(request, _reply, payload) {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
     if (encoding === undefined || encoding === '' || encoding === 'identity') return payload;
     if (encoding !== 'gzip' && encoding !== 'x-gzip') throw new AppError('CONTENT_ENCODING_UNSUPPORTED');
@@ -102,5 +108,5 @@ export function registerRequestDecoding(app: FastifyInstance, bodyLimit: number)
     // Fastify listens only while it reads: an error after it answered must not go unhandled.
     body.on('error', () => {});
     return payload.pipe(body);
-  });
+  };
 }

@@ -9,26 +9,23 @@ import {
   updateEntityRoute,
 } from '../../contract/entities.js';
 import type { Services } from '../../services.js';
+import { idempotentRoutes } from '../plugins/idempotency.js';
 import { requireActor } from '../request-state.js';
 import { entityToWire } from './wire-mappers.js';
 
 /** docs/CONTRACT.md §1 and §4: the six entity operations. */
-export function registerEntityRoutes(app: FastifyInstance, services: Pick<Services, 'entities'>): void {
+export function registerEntityRoutes(
+  app: FastifyInstance,
+  services: Pick<Services, 'entities' | 'idempotency'>,
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { auth: true };
+  const idempotent = idempotentRoutes(app, services);
 
-  api.post(
-    '/v1/entities',
-    { schema: createEntityRoute, config: { ...auth, idempotent: true } },
-    async (request) => {
-      const entity = await services.entities.create(
-        requireActor(request.actor),
-        request.body,
-        request.transaction,
-      );
-      return { ...entityToWire(entity), success: true };
-    },
-  );
+  idempotent.post('/v1/entities', { schema: createEntityRoute, config: auth }, async (request, tx) => {
+    const entity = await services.entities.create(requireActor(request.actor), request.body, tx);
+    return { ...entityToWire(entity), success: true };
+  });
 
   api.get('/v1/entities', { schema: listEntitiesRoute, config: auth }, async (request) => {
     const provisioned = request.query.provisioned;

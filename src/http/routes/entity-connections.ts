@@ -8,6 +8,7 @@ import {
   listEntityConnectionsRoute,
 } from '../../contract/entity-connections.js';
 import type { Services } from '../../services.js';
+import { idempotentRoutes } from '../plugins/idempotency.js';
 import { requireActor } from '../request-state.js';
 import { connectionToWire } from './wire-mappers.js';
 
@@ -28,10 +29,11 @@ function nextPageUrl(
 /** docs/CONTRACT.md §1 and §5: the five entity-connection operations. */
 export function registerEntityConnectionRoutes(
   app: FastifyInstance,
-  services: Pick<Services, 'connections'>,
+  services: Pick<Services, 'connections' | 'idempotency'>,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { auth: true };
+  const idempotent = idempotentRoutes(app, services);
 
   api.get('/v1/entity-connections', { schema: listEntityConnectionsRoute, config: auth }, async (request) => {
     const page = request.query.page ?? 1;
@@ -48,14 +50,14 @@ export function registerEntityConnectionRoutes(
     };
   });
 
-  api.post(
+  idempotent.post(
     '/v1/entity-connections',
-    { schema: createEntityConnectionRoute, config: { ...auth, idempotent: true } },
-    async (request) => {
+    { schema: createEntityConnectionRoute, config: auth },
+    async (request, tx) => {
       const connection = await services.connections.request(
         requireActor(request.actor),
         request.body.targetEntityId,
-        request.transaction,
+        tx,
       );
       return { id: connection.id, success: true };
     },

@@ -14,9 +14,10 @@
 // picks). Each test and hook has a timeout (test/helpers/node-test.ts); a whole file has
 // FILE_TIMEOUT_MS, for a process that never exits.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { postgresBin, startCluster } from './postgres-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,7 +57,44 @@ function buildOnce(files) {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 }
 
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
+/**
+ * Each file's wall and CPU time (scripts/test-file-timing.mjs writes them as the file's process
+ * exits), slowest first, then the run's: TAP comments, so that the runner's summary still parses.
+ */
+function timingSummary(timingsPath, files, startedAt, loadAtStart) {
+  let lines = [];
+  try {
+    lines = readFileSync(timingsPath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  } catch {
+    // No file finished.
+  }
+  lines.sort((a, b) => b.wallMs - a.wallMs);
+  const seconds = (ms) => (ms / 1000).toFixed(1).padStart(6);
+  const out = ['# wall s  cpu s  file (slowest first)'];
+  for (const line of lines) out.push(`# ${seconds(line.wallMs)} ${seconds(line.cpuMs)}  ${line.file}`);
+  const timed = new Set(lines.map((line) => line.file));
+  for (const file of files)
+    if (!timed.has(file)) out.push(`#      ?      ?  ${file} (its process did not exit)`);
+  const sum = (key) => lines.reduce((total, line) => total + line[key], 0);
+  out.push(
+    `# ${seconds(Date.now() - startedAt)} wall s for the run (${files.length} files, ${CONCURRENCY} at a time); ` +
+      `the files' own: ${seconds(sum('wallMs')).trim()} wall s, ${seconds(sum('cpuMs')).trim()} cpu s`,
+    `# load average at the start: ${loadAtStart}; at the end: ${load()}`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
 async function main() {
+  const startedAt = Date.now();
+  const loadAtStart = load();
   const files = testFiles();
   const env = { ...process.env };
   buildOnce(files);
@@ -85,9 +123,13 @@ async function main() {
     });
     env.MULTIENTITY_TEST_PG_URL = cluster.url;
   }
+  const timingsFolder = mkdtempSync(join(tmpdir(), 'multientity-test-timings-'));
+  const timingsPath = join(timingsFolder, 'timings.jsonl');
+  env.MULTIENTITY_TEST_TIMINGS = timingsPath;
   const cleanup = () => {
     if (cluster) cluster.stop();
     cluster = null;
+    rmSync(timingsFolder, { recursive: true, force: true });
   };
   process.once('exit', cleanup);
 
@@ -96,6 +138,8 @@ async function main() {
     [
       '--import',
       'tsx',
+      '--import',
+      pathToFileURL(join(root, 'scripts', 'test-file-timing.mjs')).href,
       '--test',
       `--test-concurrency=${CONCURRENCY}`,
       `--test-timeout=${FILE_TIMEOUT_MS}`,
@@ -109,6 +153,7 @@ async function main() {
   const code = await new Promise((resolve) => {
     runner.once('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
+  process.stdout.write(timingSummary(timingsPath, files, startedAt, loadAtStart));
   cleanup();
   return code;
 }

@@ -8,7 +8,8 @@ import type { Store } from '../../src/domain/ports/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
 import { sqliteDatabase, type TestDatabase } from './databases.js';
-import { acmeFixture } from './fixtures.js';
+import { type Acme, acmeCopy, acmeFixture } from './fixtures.js';
+import { after, before } from './node-test.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -39,6 +40,44 @@ export async function build(t: TestContext | undefined, options: BuildOptions = 
     await store.close();
   });
   return { app, store, services };
+}
+
+export type AcmeFixture = ReturnType<typeof acmeFixture>;
+
+export interface SuiteApp {
+  /**
+   * A new copy of the Acme and Other tenants (`acmeCopy`) in the suite's app: its ids and clients,
+   * and the app. `change` edits the fixture before it is loaded (a membership more, an apiVersion).
+   */
+  acme(change?: (fixture: AcmeFixture, acme: Acme) => void): Promise<TestApp & Acme>;
+}
+
+/**
+ * One app for the tests of a `describe` (built in its `before`, closed in its `after`), and a tenant
+ * per test: each test calls `acme()` and gets Acme under ids of its own, so that it starts from the
+ * whole fixture and sees nothing an earlier test did. A new app and database per test costs more
+ * than the test itself, most of all on PostgreSQL. Tests that change what is shared (the clock,
+ * the environment, the store's own state) build their own app instead.
+ */
+export function appPerSuite(options: Omit<BuildOptions, 'fixture'> = {}): SuiteApp {
+  let built: TestApp | undefined;
+  before(async () => {
+    built = await build(undefined, { ...options, fixture: { tenants: [] } });
+  });
+  after(async () => {
+    await built?.app.close();
+    await built?.store.close();
+  });
+  return {
+    async acme(change) {
+      if (!built) throw new Error("appPerSuite's app is built in the describe's before hook");
+      const acme = acmeCopy();
+      const fixture = acmeFixture({ acme });
+      change?.(fixture, acme);
+      await loadFixture(built.store, built.services.clock, fixture);
+      return { ...built, ...acme };
+    },
+  };
 }
 
 /** A clock the test moves by hand. */

@@ -14,6 +14,8 @@ export const ids = {
   otherSub: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
 } as const;
 
+const defaultIds = ids;
+
 /** Client ids are 36 characters; secrets 16 to 42. */
 export const clients = {
   /** Global admin, administrator everywhere, token for Global, US, EU and APAC. */
@@ -33,7 +35,52 @@ export const clients = {
   otherTenantAdmin: { id: '55555555-5555-4555-8555-555555555555', secret: 'other-tenant-secret' },
 } as const;
 
-export function acmeFixture(options: { apiVersion?: string } = {}) {
+const defaultClients = clients;
+
+/** The ids of an Acme: `ids`, or a copy's (`acmeCopy`). */
+export type AcmeIds = { readonly [name in keyof typeof ids]: string };
+/** The OAuth clients of an Acme: `clients`, or a copy's. */
+export type AcmeClients = {
+  readonly [name in keyof typeof clients]: { readonly id: string; readonly secret: string };
+};
+
+/** An Acme's ids and clients: the fixture's own (`ids`, `clients`) or a copy's (`acmeCopy`). */
+export interface Acme {
+  ids: AcmeIds;
+  clients: AcmeClients;
+}
+
+let copies = 0;
+
+/**
+ * Acme and the Other tenant again, under ids no other copy in this process has: entity ids and
+ * client ids begin with the copy's number in 8 hex digits instead of their first 8 characters,
+ * tenant ids end in it. Many copies live in one store, so that tests share an app and each still
+ * starts from the whole fixture: a tenant per test instead of a database per test. Names,
+ * usernames and secrets stay as they are (they are unique per tenant, not per store).
+ */
+export function acmeCopy(): Acme {
+  copies += 1;
+  const prefix = copies.toString(16).padStart(8, '0');
+  const suffix = String(copies).padStart(6, '0');
+  const entityIds = Object.fromEntries(
+    Object.entries(ids).map(([name, id]) => [
+      name,
+      id.length === 32 ? `${prefix}${id.slice(8)}` : `${id}${suffix}`,
+    ]),
+  ) as AcmeIds;
+  const clientIds = Object.fromEntries(
+    Object.entries(clients).map(([name, client]) => [
+      name,
+      { ...client, id: `${prefix}${client.id.slice(8)}` },
+    ]),
+  ) as AcmeClients;
+  return { ids: entityIds, clients: clientIds };
+}
+
+/** The Acme and Other tenants, with the ids and clients of `acme` when given (`acmeCopy`). */
+export function acmeFixture(options: { apiVersion?: string; acme?: Acme } = {}) {
+  const { ids, clients } = options.acme ?? { ids: defaultIds, clients: defaultClients };
   return {
     tenants: [
       {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { hashToken } from '../../src/domain/secrets.js';
-import { build } from '../helpers/build.js';
+import { type AcmeFixture, appPerSuite } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
 import {
   assertError,
   assertSuccessOnly,
@@ -75,8 +74,7 @@ const child = (name: string, parentId: string) => ({
 });
 
 /** Acme, with Lab named by memberships, an OAuth client and (below) a connection: what a delete must clean. */
-function acmeWithLabAccess() {
-  const fixture = acmeFixture();
+function withLabAccess(fixture: AcmeFixture): void {
   const acme = fixture.tenants[0];
   assert.ok(acme);
   const clerk = acme.users.find((u) => u.username === 'clerk@acme.test');
@@ -88,13 +86,14 @@ function acmeWithLabAccess() {
   const clerkClient = clerk.clients[0];
   assert.ok(clerkClient);
   clerkClient.entities = [...clerkClient.entities, 'Acme-Lab'];
-  return fixture;
 }
 
 for (const database of testDatabases) {
   describe(`${database.name}: GET /v1/entities`, () => {
-    it('lists the whole hierarchy in Zuora shape to any entity user, the global entity Provisioned with parentId null', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('lists the whole hierarchy in Zuora shape to any entity user, the global entity Provisioned with parentId null', async () => {
+      const { app, ids, clients } = await suite.acme();
       const eu = await entitiesAs(app, clients.euAdmin, ids.eu);
       const res = await eu.list();
       assert.equal(res.statusCode, 200, res.body);
@@ -123,8 +122,8 @@ for (const database of testDatabases) {
       assert.equal(entities.find((e) => e.id === ids.us)?.parentId, ids.global);
     });
 
-    it('filters by status with provisioned=true and provisioned=false', async (t) => {
-      const { app } = await build(t, { database });
+    it('filters by status with provisioned=true and provisioned=false', async () => {
+      const { app, ids, clients } = await suite.acme();
       const standard = await entitiesAs(app, clients.standard, ids.us);
       assert.deepEqual(await listNames(standard, '?provisioned=true'), [
         'Acme-APAC',
@@ -135,20 +134,20 @@ for (const database of testDatabases) {
       assert.deepEqual(await listNames(standard, '?provisioned=false'), ['Acme-Lab']);
     });
 
-    it('answers 400 with category 20 for a provisioned value other than true or false', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 20 for a provisioned value other than true or false', async () => {
+      const { app, ids, clients } = await suite.acme();
       const standard = await entitiesAs(app, clients.standard, ids.us);
       assertError(await standard.list('?provisioned=yes'), 400, 20);
     });
 
-    it("never lists another tenant's entities", async (t) => {
-      const { app } = await build(t, { database });
+    it("never lists another tenant's entities", async () => {
+      const { app, ids, clients } = await suite.acme();
       const other = await entitiesAs(app, clients.otherTenantAdmin, ids.otherGlobal);
       assert.deepEqual(await listNames(other), ['Global', 'Other-UK']);
     });
 
-    it('answers 401 with category 11 without a token', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 401 with category 11 without a token', async () => {
+      const { app } = await suite.acme();
       const res = await app.inject({ method: 'GET', url: '/v1/entities' });
       assert.equal(res.statusCode, 401, res.body);
       assert.equal(res.json().reasons[0].code, 90000011);
@@ -156,8 +155,10 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: GET /v1/entities/{id}`, () => {
-    it('answers the entity plus success:true to any entity user, by 32-hex id or UUID', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('answers the entity plus success:true to any entity user, by 32-hex id or UUID', async () => {
+      const { app, ids, clients } = await suite.acme();
       const standard = await entitiesAs(app, clients.standard, ids.us);
       const res = await standard.get(ids.eu);
       assert.equal(res.statusCode, 200, res.body);
@@ -178,8 +179,8 @@ for (const database of testDatabases) {
       assert.equal(byUuid.json().id, ids.eu);
     });
 
-    it("answers 404 with category 40 for an unknown id, a malformed id and another tenant's entity", async (t) => {
-      const { app } = await build(t, { database });
+    it("answers 404 with category 40 for an unknown id, a malformed id and another tenant's entity", async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.get('0123456789abcdef0123456789abcdef'), 404, 40);
       assertError(await admin.get('not-an-id'), 404, 40);
@@ -189,8 +190,10 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: POST /v1/entities`, () => {
-    it('creates an Unprovisioned entity whose displayName defaults to its name, answered in Zuora shape', async (t) => {
-      const { app, store } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('creates an Unprovisioned entity whose displayName defaults to its name, answered in Zuora shape', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const created = await createOk(admin, {
         name: 'Acme-Asia',
@@ -215,8 +218,8 @@ for (const database of testDatabases) {
       assert.equal(event?.action, 'entity.create');
     });
 
-    it('keeps a displayName given, and accepts a parent named by UUID', async (t) => {
-      const { app } = await build(t, { database });
+    it('keeps a displayName given, and accepts a parent named by UUID', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const uuid = `${ids.us.slice(0, 8)}-${ids.us.slice(8, 12)}-${ids.us.slice(12, 16)}-${ids.us.slice(16, 20)}-${ids.us.slice(20)}`;
       const created = await createOk(admin, {
@@ -227,15 +230,15 @@ for (const database of testDatabases) {
       assert.equal(created.parentId, ids.us);
     });
 
-    it('lets a global administrator create while acting in any entity of the token, not only the global one', async (t) => {
-      const { app } = await build(t, { database });
+    it('lets a global administrator create while acting in any entity of the token, not only the global one', async () => {
+      const { app, ids, clients } = await suite.acme();
       const adminInUs = await entitiesAs(app, clients.globalAdmin, ids.us);
       const created = await createOk(adminInUs, child('Acme-Canada', ids.global));
       assert.equal(created.status, 'Unprovisioned');
     });
 
-    it('answers 403 with category 10 to an administrator of a sub-entity and to a standard user of the global entity', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 403 with category 10 to an administrator of a sub-entity and to a standard user of the global entity', async () => {
+      const { app, ids, clients } = await suite.acme();
       const usAdmin = await entitiesAs(app, clients.usAdminSingle, ids.us);
       assertError(await usAdmin.create(child('Acme-X', ids.us)), 403, 10);
       const clerkInGlobal = await entitiesAs(app, clients.standard, ids.global);
@@ -243,8 +246,8 @@ for (const database of testDatabases) {
     });
 
     for (const field of ['name', 'parentId', 'locale', 'timezone']) {
-      it(`answers 400 with category 22 when ${field} is missing`, async (t) => {
-        const { app } = await build(t, { database });
+      it(`answers 400 with category 22 when ${field} is missing`, async () => {
+        const { app, ids, clients } = await suite.acme();
         const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
         const { [field as keyof ReturnType<typeof child>]: _, ...body } = child('Acme-X', ids.global);
         const res = await admin.create(body);
@@ -262,22 +265,22 @@ for (const database of testDatabases) {
       ['an unknown timezone', { timezone: 'Mars/Olympus_Mons' }],
     ];
     for (const [what, patch] of badValues) {
-      it(`answers 400 with category 20 for ${what}`, async (t) => {
-        const { app } = await build(t, { database });
+      it(`answers 400 with category 20 for ${what}`, async () => {
+        const { app, ids, clients } = await suite.acme();
         const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
         assertError(await admin.create({ ...child('Acme-X', ids.global), ...patch }), 400, 20);
         assert.deepEqual(await listNames(admin, '?provisioned=false'), ['Acme-Lab']);
       });
     }
 
-    it('accepts a name of 255 letters, digits, spaces, periods and hyphens, in any script', async (t) => {
-      const { app } = await build(t, { database });
+    it('accepts a name of 255 letters, digits, spaces, periods and hyphens, in any script', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       await createOk(admin, child(`Ünïcode 東京 v1.2-${'x'.repeat(237)}`, ids.global));
     });
 
-    it('answers 400 with category 20 for a name already used in the tenant, and accepts one used in another tenant', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 20 for a name already used in the tenant, and accepts one used in another tenant', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.create(child('Acme-EU', ids.us)), 400, 20);
       await createOk(admin, child('Other-UK', ids.global));
@@ -285,8 +288,8 @@ for (const database of testDatabases) {
 
     it('answers 400 with category 20 for a name with a space at either end, or the same as another but for case or width', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app, store } = await build(t, { database });
+    }, async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       for (const name of ['Global ', ' Acme-X', 'global', 'GLOBAL', 'Ｇｌｏｂａｌ', 'ａｃｍｅ-us']) {
         assertError(await admin.create(child(name, ids.global)), 400, 20);
@@ -310,22 +313,22 @@ for (const database of testDatabases) {
       await createOk(admin, child('Acme-Global', ids.global));
     });
 
-    it('answers 400 with category 21 for an unknown field', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 21 for an unknown field', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.create({ ...child('Acme-X', ids.global), status: 'Provisioned' }), 400, 21);
     });
 
-    it("answers 404 with category 40 for an unknown parent and for another tenant's entity as parent", async (t) => {
-      const { app } = await build(t, { database });
+    it("answers 404 with category 40 for an unknown parent and for another tenant's entity as parent", async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.create(child('Acme-X', '0123456789abcdef0123456789abcdef')), 404, 40);
       assertError(await admin.create(child('Acme-X', ids.otherSub)), 404, 40);
       assertError(await admin.create(child('Acme-X', 'nonsense')), 404, 40);
     });
 
-    it('creates the 512th entity of a tenant and answers 400 with category 30 for the 513th', async (t) => {
-      const { app, store } = await build(t, { database });
+    it('creates the 512th entity of a tenant and answers 400 with category 30 for the 513th', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const existing = (await store.listEntities(ids.tenant)).length;
       for (let i = existing; i < 511; i++) {
         await store.insertEntity({
@@ -349,8 +352,8 @@ for (const database of testDatabases) {
       await createOk(other, child('Other-FR', ids.otherGlobal));
     });
 
-    it('replays the first response to a repeated Idempotency-Key instead of creating twice', async (t) => {
-      const { app } = await build(t, { database });
+    it('replays the first response to a repeated Idempotency-Key instead of creating twice', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const body = child('Acme-Once', ids.global);
       const first = await admin.create(body, { 'idempotency-key': 'create-once-1' });
@@ -364,8 +367,10 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: PUT /v1/entities/{id}`, () => {
-    it('changes name, displayName, locale and timezone of an unprovisioned entity and answers {success:true}', async (t) => {
-      const { app, store } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('changes name, displayName, locale and timezone of an unprovisioned entity and answers {success:true}', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const patch = {
         name: 'Acme-Italy',
@@ -390,8 +395,8 @@ for (const database of testDatabases) {
       assert.equal(event?.action, 'entity.update');
     });
 
-    it('changes name and displayName of a provisioned entity, and accepts its unchanged locale and timezone', async (t) => {
-      const { app } = await build(t, { database });
+    it('changes name and displayName of a provisioned entity, and accepts its unchanged locale and timezone', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(
         await admin.update(ids.us, {
@@ -406,8 +411,8 @@ for (const database of testDatabases) {
       assert.equal(read.displayName, 'Acme USA');
     });
 
-    it('answers 400 with category 30 for a new locale or timezone of a provisioned entity', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 30 for a new locale or timezone of a provisioned entity', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.update(ids.us, { locale: 'en_GB' }), 400, 30);
       assertError(await admin.update(ids.us, { timezone: 'America/Chicago' }), 400, 30);
@@ -417,8 +422,8 @@ for (const database of testDatabases) {
       assert.equal(read.timezone, 'America/Los_Angeles');
     });
 
-    it('answers 400 with category 30 for a new displayName of the global entity, whose name can change', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 30 for a new displayName of the global entity, whose name can change', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.update(ids.global, { displayName: 'Acme Worldwide' }), 400, 30);
       assertSuccessOnly(await admin.update(ids.global, { name: 'Acme Global', displayName: 'Acme' }));
@@ -427,16 +432,16 @@ for (const database of testDatabases) {
       assert.equal(read.displayName, 'Acme');
     });
 
-    it('answers {success:true} and records no change for a PUT that changes nothing', async (t) => {
-      const { app, store } = await build(t, { database });
+    it('answers {success:true} and records no change for a PUT that changes nothing', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(await admin.update(ids.us, {}));
       assertSuccessOnly(await admin.update(ids.us, { name: 'Acme-US', locale: 'en_US' }));
       assert.deepEqual(await store.listAuditEvents(ids.tenant, { resourceId: ids.us }), []);
     });
 
-    it('answers 400 with category 21 for parentId: the parent is fixed at creation', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 21 for parentId: the parent is fixed at creation', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const res = await admin.update(ids.lab, { parentId: ids.us });
       assertError(res, 400, 21);
@@ -444,8 +449,8 @@ for (const database of testDatabases) {
       assert.equal((await admin.get(ids.lab)).json().parentId, ids.global);
     });
 
-    it('answers 400 with category 20 for a name taken by another entity, a bad name, locale or timezone', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 20 for a name taken by another entity, a bad name, locale or timezone', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.update(ids.lab, { name: 'Acme-US' }), 400, 20);
       assertError(await admin.update(ids.lab, { name: 'Lab/1' }), 400, 20);
@@ -455,14 +460,14 @@ for (const database of testDatabases) {
       assertSuccessOnly(await admin.update(ids.lab, { name: 'Acme-Lab' }));
     });
 
-    it('answers 403 with category 10 to a caller who is not a global administrator', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 403 with category 10 to a caller who is not a global administrator', async () => {
+      const { app, ids, clients } = await suite.acme();
       const usAdmin = await entitiesAs(app, clients.usAdminSingle, ids.us);
       assertError(await usAdmin.update(ids.us, { displayName: 'Mine' }), 403, 10);
     });
 
-    it("answers 404 with category 40 for an unknown id and for another tenant's entity", async (t) => {
-      const { app } = await build(t, { database });
+    it("answers 404 with category 40 for an unknown id and for another tenant's entity", async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.update('0123456789abcdef0123456789abcdef', { name: 'X' }), 404, 40);
       assertError(await admin.update(ids.otherSub, { name: 'Taken-Over' }), 404, 40);
@@ -472,8 +477,10 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: PUT /v1/entities/{id}/provision`, () => {
-    it('provisions an entity under a provisioned parent, once and for good', async (t) => {
-      const { app, store } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('provisions an entity under a provisioned parent, once and for good', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(await admin.provision(ids.lab));
       assert.equal((await admin.get(ids.lab)).json().status, 'Provisioned');
@@ -484,21 +491,21 @@ for (const database of testDatabases) {
       assert.equal(event?.action, 'entity.provision');
     });
 
-    it('answers 400 with category 30 for the global entity, already provisioned', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 30 for the global entity, already provisioned', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.provision(ids.global), 400, 30);
     });
 
-    it('answers 403 with category 10 to a caller who is not a global administrator', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 403 with category 10 to a caller who is not a global administrator', async () => {
+      const { app, ids, clients } = await suite.acme();
       const clerk = await entitiesAs(app, clients.standard, ids.global);
       assertError(await clerk.provision(ids.lab), 403, 10);
       assert.equal((await clerk.get(ids.lab)).json().status, 'Unprovisioned');
     });
 
-    it("answers 404 with category 40 for an unknown id and for another tenant's entity", async (t) => {
-      const { app } = await build(t, { database });
+    it("answers 404 with category 40 for an unknown id and for another tenant's entity", async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.provision('0123456789abcdef0123456789abcdef'), 404, 40);
       assertError(await admin.provision(ids.otherSub), 404, 40);
@@ -506,8 +513,10 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: DELETE /v1/entities/{id}`, () => {
-    it('deletes an unprovisioned entity and answers {success:true}', async (t) => {
-      const { app, store } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('deletes an unprovisioned entity and answers {success:true}', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertSuccessOnly(await admin.remove(ids.lab));
       assertError(await admin.get(ids.lab), 404, 40);
@@ -516,16 +525,16 @@ for (const database of testDatabases) {
       assert.equal(event?.action, 'entity.delete');
     });
 
-    it('answers 400 with category 30 for the global entity and for a provisioned entity', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 30 for the global entity and for a provisioned entity', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       assertError(await admin.remove(ids.global), 400, 30);
       assertError(await admin.remove(ids.us), 400, 30);
       assert.equal((await listNames(admin)).length, 5);
     });
 
-    it('answers 400 with category 30, deleting nothing, when a sub-entity is provisioned', async (t) => {
-      const { app, store } = await build(t, { database });
+    it('answers 400 with category 30, deleting nothing, when a sub-entity is provisioned', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const sandbox = await createOk(admin, child('Acme-Lab-Sandbox', ids.lab));
       // Provisioning under an unprovisioned parent is refused by the API; data loaded some other
@@ -536,15 +545,15 @@ for (const database of testDatabases) {
       assert.equal((await admin.get(sandbox.id)).statusCode, 200);
     });
 
-    it('answers 403 with category 10 to a caller who is not a global administrator', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 403 with category 10 to a caller who is not a global administrator', async () => {
+      const { app, ids, clients } = await suite.acme();
       const usAdmin = await entitiesAs(app, clients.usAdmin, ids.us);
       assertError(await usAdmin.remove(ids.lab), 403, 10);
       assert.equal((await usAdmin.get(ids.lab)).statusCode, 200);
     });
 
-    it("answers 404 with category 40 for an unknown id and for another tenant's unprovisioned entity", async (t) => {
-      const { app } = await build(t, { database });
+    it("answers 404 with category 40 for an unknown id and for another tenant's unprovisioned entity", async () => {
+      const { app, ids, clients } = await suite.acme();
       const other = await entitiesAs(app, clients.otherTenantAdmin, ids.otherGlobal);
       const foreign = await createOk(other, child('Other-Draft', ids.otherGlobal));
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
@@ -553,8 +562,8 @@ for (const database of testDatabases) {
       assert.equal((await other.get(foreign.id)).statusCode, 200);
     });
 
-    it('removes memberships in the entity, drops it from OAuth clients and removes its connections', async (t) => {
-      const { app, store } = await build(t, { database, fixture: acmeWithLabAccess() });
+    it('removes memberships in the entity, drops it from OAuth clients and removes its connections', async () => {
+      const { app, store, ids, clients } = await suite.acme(withLabAccess);
       // Connections need provisioned entities, so the API cannot make one to Lab; the store can.
       await store.insertConnection({
         id: 'dddddddddddddddddddddddddddddd01',
@@ -596,8 +605,8 @@ for (const database of testDatabases) {
       assert.equal((await clerkCaller.list()).statusCode, 200);
     });
 
-    it('answers 403 with category 10 to a token issued for the entity before it was deleted', async (t) => {
-      const { app, store } = await build(t, { database, fixture: acmeWithLabAccess() });
+    it('answers 403 with category 10 to a token issued for the entity before it was deleted', async () => {
+      const { app, store, ids, clients } = await suite.acme(withLabAccess);
       const clerk = await store.findUserByUsername(ids.tenant, 'clerk@acme.test');
       assert.ok(clerk);
       // Tokens name provisioned entities only and deleted ones never were, so this token is made by
@@ -621,8 +630,8 @@ for (const database of testDatabases) {
       assert.equal((await entityCalls(callerWithToken(app, bearer, ids.us)).list()).statusCode, 200);
     });
 
-    it("answers 400 with category 30, deleting nothing, while the entity or a sub-entity is a user's home", async (t) => {
-      const { app, store } = await build(t, { database });
+    it("answers 400 with category 30, deleting nothing, while the entity or a sub-entity is a user's home", async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       const bench = await createOk(admin, child('Acme-Lab-Bench', ids.lab));
       await store.insertUser({
@@ -642,8 +651,10 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: a hierarchy four levels deep`, () => {
-    it('is built, provisioned top-down, partly deleted and listed by status', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('is built, provisioned top-down, partly deleted and listed by status', async () => {
+      const { app, ids, clients } = await suite.acme();
       const admin = await entitiesAs(app, clients.globalAdmin, ids.global);
       // Global > Region > Country > State > City, with a second Country branch under Region.
       const region = await createOk(admin, child('Americas', ids.global));

@@ -1,6 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -43,16 +46,87 @@ export async function buildCli(): Promise<void> {
   }
 }
 
-/** A port that was free a moment ago (for tests of --port and PORT, where 0 cannot show the value). */
-export async function freePort(): Promise<number> {
+/**
+ * Ports reserved by test processes, one file per port holding the pid of the process that holds it:
+ * files run in parallel (and other checkouts' test runs on the same machine), and a port that one
+ * of them found free may be taken by another before its server binds it.
+ */
+const PORT_LOCKS = join(tmpdir(), 'multientity-test-ports');
+const reservedPorts = new Set<string>();
+process.once('exit', () => {
+  for (const path of reservedPorts) rmSync(path, { force: true });
+});
+
+/**
+ * The system hands out ports for `listen(0)` and for outgoing connections from this range; the
+ * ports freePort gives are below it, so that no server on port 0 and no connection takes them.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 12_000) return low;
+  } catch {
+    // Not Linux: its default range starts here too (IANA's dynamic ports begin at 49152).
+  }
+  return 32_768;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates the port's lock file, or takes over one whose process has exited; false if it is held. */
+function reserve(port: number): boolean {
+  const path = join(PORT_LOCKS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      reservedPorts.add(path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(path, 'utf8'));
+      if (!Number.isInteger(holder) || holder <= 0 || alive(holder)) return false;
+      rmSync(path, { force: true });
+    }
+  }
+  return false;
+}
+
+async function bindable(port: number): Promise<boolean> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  // 0.0.0.0: a listener on any local address (127.0.0.2 as some tests use) makes the bind fail.
+  server.listen(port, '0.0.0.0');
+  const listening = await Promise.race([
+    once(server, 'listening').then(() => true),
+    once(server, 'error').then(() => false),
+  ]);
+  if (listening) {
+    server.close();
+    await once(server, 'close');
+  }
+  return listening;
+}
+
+/**
+ * A port for tests of --port and PORT, where 0 cannot show the value: free now, and given to no
+ * other caller of freePort (in this or another test process) until this process exits.
+ */
+export async function freePort(): Promise<number> {
+  mkdirSync(PORT_LOCKS, { recursive: true });
+  const high = ephemeralLow();
+  const low = high - 10_000;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = randomInt(low, high);
+    if (!reserve(port)) continue;
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high} after 100 tries`);
 }
 
 export interface Exit {

@@ -50,6 +50,8 @@ export interface SuiteApp {
    * and the app. `change` edits the fixture before it is loaded (a membership more, an apiVersion).
    */
   acme(change?: (fixture: AcmeFixture, acme: Acme) => void): Promise<TestApp & Acme>;
+  /** Loads another fixture into the suite's app; its ids must be used by no other test of the suite. */
+  load(fixture: unknown): Promise<TestApp>;
 }
 
 /**
@@ -68,15 +70,19 @@ export function appPerSuite(options: Omit<BuildOptions, 'fixture'> = {}): SuiteA
     await built?.app.close();
     await built?.store.close();
   });
+  const load = async (fixture: unknown): Promise<TestApp> => {
+    if (!built) throw new Error("appPerSuite's app is built in the describe's before hook");
+    await loadFixture(built.store, built.services.clock, fixture);
+    return built;
+  };
   return {
     async acme(change) {
-      if (!built) throw new Error("appPerSuite's app is built in the describe's before hook");
       const acme = acmeCopy();
       const fixture = acmeFixture({ acme });
       change?.(fixture, acme);
-      await loadFixture(built.store, built.services.clock, fixture);
-      return { ...built, ...acme };
+      return { ...(await load(fixture)), ...acme };
     },
+    load,
   };
 }
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ConnectionStatus } from '../../src/domain/model.js';
-import { build } from '../helpers/build.js';
+import { type AcmeFixture, appPerSuite } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients, ids, orderedPairs, wide, wideFixture } from '../helpers/fixtures.js';
+import { orderedPairs, wide, wideFixture } from '../helpers/fixtures.js';
 import { assertError, assertSuccessOnly, type Client, callerFor, tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
 
@@ -55,18 +55,18 @@ async function listAll(caller: ConnectionCaller, query = ''): Promise<WireConnec
 }
 
 /** The Acme fixture with the global admin also administering the unprovisioned Lab. */
-function acmeWithLabAdmin() {
-  const fixture = acmeFixture();
+function withLabAdmin(fixture: AcmeFixture): void {
   const admin = fixture.tenants[0]?.users.find((u) => u.username === 'admin@acme.test');
   assert.ok(admin);
   (admin.access as Record<string, string>)['Acme-Lab'] = 'Administrator';
-  return fixture;
 }
 
 for (const database of testDatabases) {
   describe(`${database.name}: POST /v1/entity-connections`, () => {
-    it('creates a Pending connection from the acting entity and answers exactly {id, success}', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('creates a Pending connection from the acting entity and answers exactly {id, success}', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const id = await connectOk(global, ids.us);
       const listed = await listAll(global);
@@ -80,15 +80,15 @@ for (const database of testDatabases) {
         );
     });
 
-    it('accepts an upper-case target id', async (t) => {
-      const { app } = await build(t, { database });
+    it('accepts an upper-case target id', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       await connectOk(global, ids.us.toUpperCase());
       assert.equal((await listAll(global))[0]?.targetEntityId, ids.us);
     });
 
-    it('answers 403 with category 10 when the caller is not an administrator of the acting entity', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 403 with category 10 when the caller is not an administrator of the acting entity', async () => {
+      const { app, ids, clients } = await suite.acme();
       const clerk = await connectionsAs(app, clients.standard, ids.global);
       assertError(await clerk.connect(ids.us), 403, 10);
       // The US admin holds only Standard access in EU.
@@ -96,14 +96,14 @@ for (const database of testDatabases) {
       assertError(await usInEu.connect(ids.us), 403, 10);
     });
 
-    it('answers 400 with category 22 when targetEntityId is missing', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 22 when targetEntityId is missing', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.request({}), 400, 22);
     });
 
-    it('answers 400 with category 20 when targetEntityId is longer than 32 characters or not a string', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 20 when targetEntityId is longer than 32 characters or not a string', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(`${ids.us}0`), 400, 20);
       // JSON values of another type are refused, not coerced into strings such as "true" or "".
@@ -112,14 +112,14 @@ for (const database of testDatabases) {
       assertError(await global.request({ targetEntityId: [ids.us, ids.eu] }), 400, 20);
     });
 
-    it('answers 400 with category 30 for a connection to the acting entity itself', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 30 for a connection to the acting entity itself', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(ids.global), 400, 30);
     });
 
-    it("answers 404 with category 40 for an unknown target and for another tenant's entity alike", async (t) => {
-      const { app } = await build(t, { database });
+    it("answers 404 with category 40 for an unknown target and for another tenant's entity alike", async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(randomBytes(16).toString('hex')), 404, 40);
       assertError(await global.connect('not-an-entity'), 404, 40);
@@ -127,21 +127,21 @@ for (const database of testDatabases) {
       assertError(await global.connect(ids.otherSub), 404, 40);
     });
 
-    it('answers 403 with category 10 for a target the user cannot access', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 403 with category 10 for a target the user cannot access', async () => {
+      const { app, ids, clients } = await suite.acme();
       const us = await connectionsAs(app, clients.usAdmin, ids.us);
       assertError(await us.connect(ids.global), 403, 10);
       assertError(await us.connect(ids.apac), 403, 10);
     });
 
-    it('answers 400 with category 30 for an unprovisioned target', async (t) => {
-      const { app } = await build(t, { database, fixture: acmeWithLabAdmin() });
+    it('answers 400 with category 30 for an unprovisioned target', async () => {
+      const { app, ids, clients } = await suite.acme(withLabAdmin);
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.connect(ids.lab), 400, 30);
     });
 
-    it('answers 400 with category 30 for a second Pending or Connected connection of the same ordered pair', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 30 for a second Pending or Connected connection of the same ordered pair', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const us = await connectionsAs(app, clients.usAdminSingle, ids.us);
       const id = await connectOk(global, ids.us);
@@ -151,8 +151,8 @@ for (const database of testDatabases) {
       assert.equal((await listAll(global)).length, 1);
     });
 
-    it('allows the reverse pair while the first is open', async (t) => {
-      const { app } = await build(t, { database });
+    it('allows the reverse pair while the first is open', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const us = await connectionsAs(app, clients.globalAdmin, ids.us);
       const forward = await connectOk(global, ids.us);
@@ -161,8 +161,8 @@ for (const database of testDatabases) {
       assert.equal((await listAll(global)).length, 2);
     });
 
-    it('makes a new connection id for a new request after Disconnected', async (t) => {
-      const { app } = await build(t, { database });
+    it('makes a new connection id for a new request after Disconnected', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const us = await connectionsAs(app, clients.usAdminSingle, ids.us);
       const first = await connectOk(global, ids.us);
@@ -176,8 +176,8 @@ for (const database of testDatabases) {
 
     it('answers 200 to 56 concurrent fresh-key requests on distinct pairs, one Pending connection each', {
       timeout: 60_000,
-    }, async (t) => {
-      const { app } = await build(t, { database, fixture: wideFixture(7) });
+    }, async () => {
+      const { app } = await suite.load(wideFixture(7));
       const token = await tokenFor(app, wide.client);
       const pairs = orderedPairs(wide.entityIds(7));
       const answers = await Promise.all(
@@ -207,53 +207,55 @@ for (const database of testDatabases) {
       }
     });
 
-    it('answers 400 with category 21 for an unknown body field', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 21 for an unknown body field', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await global.request({ targetEntityId: ids.us, note: 'hi' }), 400, 21);
     });
   });
 
   describe(`${database.name}: PUT /v1/entity-connections/{id}/accept, deny, disconnect`, () => {
-    async function setup(t: Parameters<typeof build>[0]) {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    async function setup() {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const us = await connectionsAs(app, clients.usAdminSingle, ids.us);
       const id = await connectOk(global, ids.us);
-      return { app, global, us, id };
+      return { app, ids, clients, global, us, id };
     }
 
-    it('lets an administrator of the target, acting in the target, accept a Pending connection', async (t) => {
-      const { global, us, id } = await setup(t);
+    it('lets an administrator of the target, acting in the target, accept a Pending connection', async () => {
+      const { global, us, id } = await setup();
       assertSuccessOnly(await us.act(id, 'accept'));
       assert.equal((await listAll(global))[0]?.status, 'Connected');
       assert.equal((await listAll(us))[0]?.status, 'Connected');
     });
 
-    it('answers 400 with category 30 when the source accepts or denies its own request', async (t) => {
-      const { global, id } = await setup(t);
+    it('answers 400 with category 30 when the source accepts or denies its own request', async () => {
+      const { global, id } = await setup();
       assertError(await global.act(id, 'accept'), 400, 30);
       assertError(await global.act(id, 'deny'), 400, 30);
       assert.equal((await listAll(global))[0]?.status, 'Pending');
     });
 
-    it('answers 400 with category 30 when the global admin accepts while acting in the source, though admin of both', async (t) => {
-      const { app, id } = await setup(t);
+    it('answers 400 with category 30 when the global admin accepts while acting in the source, though admin of both', async () => {
+      const { app, id, ids, clients } = await setup();
       const adminInGlobal = await connectionsAs(app, clients.globalAdmin, ids.global);
       assertError(await adminInGlobal.act(id, 'accept'), 400, 30);
       const adminInUs = await connectionsAs(app, clients.globalAdmin, ids.us);
       assertSuccessOnly(await adminInUs.act(id, 'accept'));
     });
 
-    it('answers 403 with category 10 when a non-administrator of the target acts in the target', async (t) => {
-      const { app, id } = await setup(t);
+    it('answers 403 with category 10 when a non-administrator of the target acts in the target', async () => {
+      const { app, id, ids, clients } = await setup();
       const clerkInUs = await connectionsAs(app, clients.standard, ids.us);
       for (const action of ['accept', 'deny', 'disconnect'] as const)
         assertError(await clerkInUs.act(id, action), 403, 10);
     });
 
-    it('removes a denied request: no longer listed, and the source may ask again', async (t) => {
-      const { global, us, id } = await setup(t);
+    it('removes a denied request: no longer listed, and the source may ask again', async () => {
+      const { global, us, id, ids } = await setup();
       assertSuccessOnly(await us.act(id, 'deny'));
       assert.deepEqual(await listAll(global), []);
       assert.deepEqual(await listAll(us), []);
@@ -262,17 +264,17 @@ for (const database of testDatabases) {
       assert.notEqual(again, id);
     });
 
-    it('lets either side disconnect a Connected connection', async (t) => {
+    it('lets either side disconnect a Connected connection', async () => {
       for (const side of ['source', 'target'] as const) {
-        const { global, us, id } = await setup(t);
+        const { global, us, id } = await setup();
         assertSuccessOnly(await us.act(id, 'accept'));
         assertSuccessOnly(await (side === 'source' ? global : us).act(id, 'disconnect'));
         assert.equal((await listAll(global))[0]?.status, 'Disconnected');
       }
     });
 
-    it('answers 400 with category 30 for every action outside the state machine', async (t) => {
-      const { global, us, id } = await setup(t);
+    it('answers 400 with category 30 for every action outside the state machine', async () => {
+      const { global, us, id } = await setup();
       // Pending: no disconnect.
       assertError(await global.act(id, 'disconnect'), 400, 30);
       assertError(await us.act(id, 'disconnect'), 400, 30);
@@ -289,8 +291,8 @@ for (const database of testDatabases) {
       assert.equal((await listAll(global))[0]?.status, 'Disconnected');
     });
 
-    it('answers 404 with category 40 for a connection the acting entity is not part of, or that does not exist', async (t) => {
-      const { app, id } = await setup(t);
+    it('answers 404 with category 40 for a connection the acting entity is not part of, or that does not exist', async () => {
+      const { app, id, ids, clients } = await setup();
       const apac = await connectionsAs(app, clients.globalAdmin, ids.apac);
       const eu = await connectionsAs(app, clients.euAdmin, ids.eu);
       const other = await connectionsAs(app, clients.otherTenantAdmin, ids.otherGlobal);
@@ -306,8 +308,10 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: GET /v1/entity-connections`, () => {
-    it('lists outbound, inbound, or both when type is absent', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('lists outbound, inbound, or both when type is absent', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const us = await connectionsAs(app, clients.globalAdmin, ids.us);
       const eu = await connectionsAs(app, clients.globalAdmin, ids.eu);
@@ -334,22 +338,22 @@ for (const database of testDatabases) {
       '?page=-1',
       '?page=x',
     ]) {
-      it(`answers 400 with category 20 for ${query}`, async (t) => {
-        const { app } = await build(t, { database });
+      it(`answers 400 with category 20 for ${query}`, async () => {
+        const { app, ids, clients } = await suite.acme();
         const global = await connectionsAs(app, clients.globalAdmin, ids.global);
         assertError(await global.list(query), 400, 20);
       });
     }
 
-    it('accepts pageSize 1 and 300', async (t) => {
-      const { app } = await build(t, { database });
+    it('accepts pageSize 1 and 300', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       assert.equal((await global.list('?pageSize=1')).statusCode, 200);
       assert.equal((await global.list('?pageSize=300')).statusCode, 200);
     });
 
-    it('answers 30 per page by default, with nextPage exactly when another page exists', async (t) => {
-      const { app, store } = await build(t, { database });
+    it('answers 30 per page by default, with nextPage exactly when another page exists', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       // Disconnected connections do not hold the pair's slot, so one pair can have many.
       for (let i = 0; i < 31; i++) {
@@ -378,8 +382,8 @@ for (const database of testDatabases) {
       assert.equal(seen.size, 31);
     });
 
-    it('pages through by following nextPage, keeping type and pageSize, and ends without nextPage', async (t) => {
-      const { app } = await build(t, { database });
+    it('pages through by following nextPage, keeping type and pageSize, and ends without nextPage', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const created: string[] = [];
       for (const entity of [ids.us, ids.eu, ids.apac]) created.push(await connectOk(global, entity));
@@ -430,8 +434,8 @@ for (const database of testDatabases) {
       assert.equal(beyond.nextPage, undefined);
     });
 
-    it('lets a standard user of the entity list its connections', async (t) => {
-      const { app } = await build(t, { database });
+    it('lets a standard user of the entity list its connections', async () => {
+      const { app, ids, clients } = await suite.acme();
       const global = await connectionsAs(app, clients.globalAdmin, ids.global);
       const id = await connectOk(global, ids.us);
       const clerk = await connectionsAs(app, clients.standard, ids.global);

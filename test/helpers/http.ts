@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { clients, ids } from './fixtures.js';
+import { type Acme, clients, ids } from './fixtures.js';
 
 /**
  * The HTTP test kit: tokens as a Zuora client asks for them, a caller acting as one client in one
@@ -52,11 +52,11 @@ export async function tokenFor(app: FastifyInstance, client: AnyClient): Promise
   return (await issueToken(app, client)).token;
 }
 
-/** Headers of the Acme global administrator acting in the global entity. */
-export async function globalHeaders(app: FastifyInstance) {
+/** Headers of the Acme global administrator (of `acme`, a copy, when given) acting in the global entity. */
+export async function globalHeaders(app: FastifyInstance, acme: Acme = { ids, clients }) {
   return {
-    authorization: `Bearer ${await tokenFor(app, clients.globalAdmin)}`,
-    'zuora-entity-ids': ids.global,
+    authorization: `Bearer ${await tokenFor(app, acme.clients.globalAdmin)}`,
+    'zuora-entity-ids': acme.ids.global,
   };
 }
 

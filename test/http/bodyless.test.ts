@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { OPERATOR_TOKEN } from '../admin/admin-helpers.js';
-import { build } from '../helpers/build.js';
+import { appPerSuite, build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
 import { tokenFor } from '../helpers/http.js';
@@ -69,6 +69,8 @@ const CONTENT_TYPES = [
 
 for (const database of testDatabases) {
   describe(`${database.name}: an empty body is no body, whatever its declared type`, () => {
+    const suite = appPerSuite({ database });
+
     it('answers every operation sent an empty body as it answers one sent no body (bodyless routes) or {} (routes that take one)', {
       timeout: 60_000,
     }, async (t) => {
@@ -107,8 +109,8 @@ for (const database of testDatabases) {
 
     it('answers a route that takes a body, sent an empty one, with its ordinary missing-field 400 (category 22)', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
+    }, async () => {
+      const { app, ids, clients } = await suite.acme();
       const headers = {
         authorization: `Bearer ${await tokenFor(app, clients.globalAdmin)}`,
         'zuora-entity-ids': ids.global,
@@ -133,8 +135,8 @@ for (const database of testDatabases) {
 
     it('provisions, accepts, disconnects and deletes as a generated Zuora client calls them: Content-Type: application/json and no body', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
+    }, async () => {
+      const { app, ids, clients } = await suite.acme();
       const token = `Bearer ${await tokenFor(app, clients.globalAdmin)}`;
       const port = await listen(app);
       const json = (entity: string) => ({
@@ -193,8 +195,8 @@ for (const database of testDatabases) {
 
     it('still answers a body that is not JSON with 400 (category 90), and a non-empty body of an unsupported type with 415', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
+    }, async () => {
+      const { app, ids, clients } = await suite.acme();
       const port = await listen(app);
       const headers = {
         authorization: `Bearer ${await tokenFor(app, clients.globalAdmin)}`,

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { build } from '../helpers/build.js';
+import { appPerSuite } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { clients, ids } from '../helpers/fixtures.js';
 import { tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
 import { listen, send } from './wire.js';
@@ -73,10 +72,12 @@ function streamAfter(
 
 for (const database of testDatabases) {
   describe(`${database.name}: gzip bodies are bounded on the wire too`, () => {
+    const suite = appPerSuite({ database, env: { MULTIENTITY_BODY_LIMIT: String(LIMIT) } });
+
     it('answers 413 as soon as the bytes received pass the body limit, even when they inflate to nothing (empty deflate blocks)', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database, env: { MULTIENTITY_BODY_LIMIT: String(LIMIT) } });
+    }, async () => {
+      const { app } = await suite.acme();
       const port = await listen(app);
       // A gzip header, then empty stored deflate blocks (BFINAL 0, LEN 0, NLEN 0xffff) without end:
       // each is 5 bytes on the wire and inflates to nothing.
@@ -96,8 +97,8 @@ for (const database of testDatabases) {
 
     it('answers 400 (category 90) at once to a valid gzip body followed by endless zero bytes', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database, env: { MULTIENTITY_BODY_LIMIT: String(LIMIT) } });
+    }, async () => {
+      const { app, clients } = await suite.acme();
       const port = await listen(app);
       const res = await streamAfter(
         port,
@@ -112,8 +113,8 @@ for (const database of testDatabases) {
 
     it('answers 413 at once for a gzip body whose Content-Length is over the limit', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database, env: { MULTIENTITY_BODY_LIMIT: String(LIMIT) } });
+    }, async () => {
+      const { app, clients } = await suite.acme();
       const res = await app.inject({
         method: 'POST',
         url: '/oauth/token',
@@ -133,8 +134,8 @@ for (const database of testDatabases) {
     ] as const) {
       it(`answers 400 (category 90) for ${title} after the end of the gzip stream`, {
         timeout: 30_000,
-      }, async (t) => {
-        const { app } = await build(t, { database });
+      }, async () => {
+        const { app, clients } = await suite.acme();
         const port = await listen(app);
         const gz = gzipSync(tokenForm(clients.globalAdmin));
         const res = separate
@@ -175,8 +176,8 @@ for (const database of testDatabases) {
       });
     }
 
-    it('accepts a gzip body of two concatenated members (RFC 1952 2.2)', { timeout: 30_000 }, async (t) => {
-      const { app } = await build(t, { database });
+    it('accepts a gzip body of two concatenated members (RFC 1952 2.2)', { timeout: 30_000 }, async () => {
+      const { app, clients } = await suite.acme();
       const form = tokenForm(clients.globalAdmin);
       const res = await app.inject({
         method: 'POST',
@@ -187,8 +188,8 @@ for (const database of testDatabases) {
       assert.equal(res.statusCode, 200, res.body);
     });
 
-    it('answers an empty gzip body on a bodyless route as no body', { timeout: 30_000 }, async (t) => {
-      const { app } = await build(t, { database });
+    it('answers an empty gzip body on a bodyless route as no body', { timeout: 30_000 }, async () => {
+      const { app, ids, clients } = await suite.acme();
       const res = await app.inject({
         method: 'PUT',
         url: `/v1/entities/${ids.lab}/provision`,
@@ -205,10 +206,12 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: error messages echo at most a short prefix of a value`, () => {
+    const suite = appPerSuite({ database });
+
     it('answers a 100 kB locale with its first 64 characters and an ellipsis, not the whole value', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
+    }, async () => {
+      const { app, ids, clients } = await suite.acme();
       const locale = `${'x'.repeat(64)}${'y'.repeat(100_000)}`;
       const res = await app.inject({
         method: 'POST',
@@ -228,8 +231,8 @@ for (const database of testDatabases) {
 
     it('answers an unknown field with a 100 kB name with a short message naming its prefix', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
+    }, async () => {
+      const { app, ids, clients } = await suite.acme();
       const field = `f${'z'.repeat(100_000)}`;
       for (const name of [field, `a ${field.replaceAll('z', 'z ')}`]) {
         const res = await app.inject({

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { build } from '../helpers/build.js';
+import { appPerSuite } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { clients, ids } from '../helpers/fixtures.js';
+import type { AcmeIds } from '../helpers/fixtures.js';
 import { tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
 
@@ -22,8 +22,10 @@ const category = (res: { json(): { reasons: { code: number }[] } }) =>
 
 for (const database of testDatabases) {
   describe(`${database.name}: entity context (Zuora-Entity-Ids)`, () => {
-    it('needs no header when the token is valid for one entity', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('needs no header when the token is valid for one entity', async () => {
+      const { app, ids, clients } = await suite.acme();
       const token = await tokenFor(app, clients.usAdminSingle);
       const res = await connect(app, { authorization: `Bearer ${token}` }, ids.eu);
       // The single entity (US) is the source.
@@ -33,22 +35,23 @@ for (const database of testDatabases) {
       assert.equal(listed.json().entityConnections[0].sourceEntityId, ids.us);
     });
 
-    it('answers 400 with category 23 when the token is valid for several entities and no header is given', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 23 when the token is valid for several entities and no header is given', async () => {
+      const { app, clients } = await suite.acme();
       const token = await tokenFor(app, clients.globalAdmin);
       const res = await list(app, { authorization: `Bearer ${token}` });
       assert.equal(res.statusCode, 400);
       assert.equal(category(res), 23);
     });
 
-    for (const [spelling, value] of [
-      ['32 hex characters', ids.us],
-      ['a UUID', uuid(ids.us)],
-      ['upper-case hex', ids.us.toUpperCase()],
-      ['an upper-case UUID', uuid(ids.us).toUpperCase()],
+    for (const [spelling, spell] of [
+      ['32 hex characters', (id: string) => id],
+      ['a UUID', uuid],
+      ['upper-case hex', (id: string) => id.toUpperCase()],
+      ['an upper-case UUID', (id: string) => uuid(id).toUpperCase()],
     ] as const) {
-      it(`acts in the entity the header names as ${spelling}`, async (t) => {
-        const { app } = await build(t, { database });
+      it(`acts in the entity the header names as ${spelling}`, async () => {
+        const { app, ids, clients } = await suite.acme();
+        const value = spell(ids.us);
         const token = await tokenFor(app, clients.globalAdmin);
         const created = await connect(
           app,
@@ -64,24 +67,24 @@ for (const database of testDatabases) {
       });
     }
 
-    it('answers 403 with category 10 for an entity outside the token scope', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 403 with category 10 for an entity outside the token scope', async () => {
+      const { app, ids, clients } = await suite.acme();
       const token = await tokenFor(app, clients.usAdmin);
       const res = await list(app, { authorization: `Bearer ${token}`, 'zuora-entity-ids': ids.global });
       assert.equal(res.statusCode, 403);
       assert.equal(category(res), 10);
     });
 
-    it('answers 403 with category 10 for an entity the single-entity token does not name', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 403 with category 10 for an entity the single-entity token does not name', async () => {
+      const { app, ids, clients } = await suite.acme();
       const token = await tokenFor(app, clients.usAdminSingle);
       const res = await list(app, { authorization: `Bearer ${token}`, 'zuora-entity-ids': ids.eu });
       assert.equal(res.statusCode, 403);
       assert.equal(category(res), 10);
     });
 
-    it('answers 403 when access to an entity of the scope was taken away after the token was issued', async (t) => {
-      const { app, store } = await build(t, { database });
+    it('answers 403 when access to an entity of the scope was taken away after the token was issued', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const token = await tokenFor(app, clients.usAdmin);
       const user = await store.findUserByUsername(ids.tenant, 'us-admin@acme.test');
       assert.ok(user);
@@ -97,14 +100,15 @@ for (const database of testDatabases) {
       assert.equal(category(res), 10);
     });
 
-    for (const malformed of [
-      'not-an-id',
-      `${ids.us}0`,
-      `${ids.us},${ids.eu}`,
-      'zz808255557baba1015580e12fa5083a',
-    ]) {
-      it(`answers 400 with category 20 for the malformed header '${malformed}'`, async (t) => {
-        const { app } = await build(t, { database });
+    for (const [title, malform] of [
+      ['not-an-id', () => 'not-an-id'],
+      ['<US id>0', (ids: AcmeIds) => `${ids.us}0`],
+      ['<US id>,<EU id>', (ids: AcmeIds) => `${ids.us},${ids.eu}`],
+      ['zz808255557baba1015580e12fa5083a', () => 'zz808255557baba1015580e12fa5083a'],
+    ] as const) {
+      it(`answers 400 with category 20 for the malformed header '${title}'`, async () => {
+        const { app, ids, clients } = await suite.acme();
+        const malformed = malform(ids);
         const token = await tokenFor(app, clients.globalAdmin);
         const res = await list(app, { authorization: `Bearer ${token}`, 'zuora-entity-ids': malformed });
         assert.equal(res.statusCode, 400);
@@ -112,8 +116,8 @@ for (const database of testDatabases) {
       });
     }
 
-    it("never shows another tenant's token this tenant's data", async (t) => {
-      const { app } = await build(t, { database });
+    it("never shows another tenant's token this tenant's data", async () => {
+      const { app, ids, clients } = await suite.acme();
       const acme = await tokenFor(app, clients.globalAdmin);
       const created = await connect(
         app,
@@ -151,8 +155,8 @@ for (const database of testDatabases) {
       ['a Basic credential', 'Basic dXNlcjpwYXNz'],
       ['an empty bearer', 'Bearer '],
     ] as const) {
-      it(`answers 401 with code 90000011 for ${title}`, async (t) => {
-        const { app } = await build(t, { database });
+      it(`answers 401 with code 90000011 for ${title}`, async () => {
+        const { app, ids } = await suite.acme();
         const headers: Record<string, string> = { 'zuora-entity-ids': ids.global };
         if (authorization !== undefined) headers.authorization = authorization;
         const res = await list(app, headers);
@@ -162,8 +166,8 @@ for (const database of testDatabases) {
       });
     }
 
-    it('answers 401 before looking at the entity header', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 401 before looking at the entity header', async () => {
+      const { app } = await suite.acme();
       const res = await list(app, { 'zuora-entity-ids': 'garbage' });
       assert.equal(res.statusCode, 401);
     });

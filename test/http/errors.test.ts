@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { build } from '../helpers/build.js';
+import { appPerSuite, build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
 import { globalHeaders, tokenFor } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
 
@@ -25,8 +24,10 @@ function assertEnvelope(res: LightMyRequestResponse, status: number, code: numbe
 
 for (const database of testDatabases) {
   describe(`${database.name}: the error envelope`, () => {
-    it('answers an unknown route with 404 and category 40', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('answers an unknown route with 404 and category 40', async () => {
+      const { app } = await suite.acme();
       assertEnvelope(await app.inject({ method: 'GET', url: '/v1/nothing-here' }), 404, 50000040);
       assertEnvelope(
         await app.inject({ method: 'POST', url: '/v1/entity-connections/abc/explode' }),
@@ -35,9 +36,9 @@ for (const database of testDatabases) {
       );
     });
 
-    it('answers a known path with another method with 405 and category 45', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await globalHeaders(app);
+    it('answers a known path with another method with 405 and category 45', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await globalHeaders(app, { ids, clients });
       assertEnvelope(
         await app.inject({ method: 'DELETE', url: '/v1/entity-connections', headers }),
         405,
@@ -51,9 +52,9 @@ for (const database of testDatabases) {
       assertEnvelope(await app.inject({ method: 'GET', url: '/oauth/token' }), 405, 50000045);
     });
 
-    it('answers 404, not 405, for a known path with a trailing slash', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await globalHeaders(app);
+    it('answers 404, not 405, for a known path with a trailing slash', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await globalHeaders(app, { ids, clients });
       assertEnvelope(
         await app.inject({ method: 'GET', url: '/v1/entity-connections/', headers }),
         404,
@@ -62,23 +63,23 @@ for (const database of testDatabases) {
       assertEnvelope(await app.inject({ method: 'POST', url: '/oauth/token/' }), 404, 50000040);
     });
 
-    it('answers malformed JSON with 400 and category 90', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers malformed JSON with 400 and category 90', async () => {
+      const { app, ids, clients } = await suite.acme();
       const res = await app.inject({
         method: 'POST',
         url: '/v1/entity-connections',
-        headers: { ...(await globalHeaders(app)), 'content-type': 'application/json' },
+        headers: { ...(await globalHeaders(app, { ids, clients })), 'content-type': 'application/json' },
         payload: '{"targetEntityId": ',
       });
       assertEnvelope(res, 400, 50000090);
     });
 
-    it('answers an unknown body field with 400 and category 21 naming the field', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers an unknown body field with 400 and category 21 naming the field', async () => {
+      const { app, ids, clients } = await suite.acme();
       const res = await app.inject({
         method: 'POST',
         url: '/v1/entity-connections',
-        headers: await globalHeaders(app),
+        headers: await globalHeaders(app, { ids, clients }),
         payload: { targetEntityId: ids.us, targetEntityName: 'Acme-US' },
       });
       assertEnvelope(res, 400, 50000021);
@@ -116,10 +117,12 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: Zuora-Version and error statuses`, () => {
+    const suite = appPerSuite({ database });
+
     for (const version of ['211.0', '186.0', '2023-01-01', '2024-05-19']) {
-      it(`answers errors with HTTP 200 and success false for Zuora-Version ${version}`, async (t) => {
-        const { app } = await build(t, { database });
-        const headers = { ...(await globalHeaders(app)), 'zuora-version': version };
+      it(`answers errors with HTTP 200 and success false for Zuora-Version ${version}`, async () => {
+        const { app, ids, clients } = await suite.acme();
+        const headers = { ...(await globalHeaders(app, { ids, clients })), 'zuora-version': version };
         const notFound = await app.inject({
           method: 'PUT',
           url: '/v1/entity-connections/abc/accept',
@@ -140,29 +143,33 @@ for (const database of testDatabases) {
     }
 
     for (const version of ['2024-05-20', '2025-08-12']) {
-      it(`answers errors with their own HTTP status for Zuora-Version ${version}`, async (t) => {
-        const { app } = await build(t, { database });
-        const headers = { ...(await globalHeaders(app)), 'zuora-version': version };
+      it(`answers errors with their own HTTP status for Zuora-Version ${version}`, async () => {
+        const { app, ids, clients } = await suite.acme();
+        const headers = { ...(await globalHeaders(app, { ids, clients })), 'zuora-version': version };
         const res = await app.inject({ method: 'PUT', url: '/v1/entity-connections/abc/accept', headers });
         assertEnvelope(res, 404, 50000040);
       });
     }
 
     for (const version of ['latest', '2024-13-01', '2024-5-20', '211.x', '']) {
-      it(`answers 400 with category 20 for the malformed Zuora-Version '${version}'`, async (t) => {
-        const { app } = await build(t, { database });
+      it(`answers 400 with category 20 for the malformed Zuora-Version '${version}'`, async () => {
+        const { app, ids, clients } = await suite.acme();
         const res = await app.inject({
           method: 'GET',
           url: '/v1/entity-connections',
-          headers: { ...(await globalHeaders(app)), 'zuora-version': version },
+          headers: { ...(await globalHeaders(app, { ids, clients })), 'zuora-version': version },
         });
         assertEnvelope(res, 400, 50000020);
       });
     }
 
-    it('answers errors with HTTP 200 for a tenant whose default version is old, unless the header says 2024-05-20 or later', async (t) => {
-      const { app } = await build(t, { database, fixture: acmeFixture({ apiVersion: '211.0' }) });
-      const headers = await globalHeaders(app);
+    it('answers errors with HTTP 200 for a tenant whose default version is old, unless the header says 2024-05-20 or later', async () => {
+      const { app, ids, clients } = await suite.acme((fixture) => {
+        const [acme] = fixture.tenants;
+        assert.ok(acme);
+        acme.apiVersion = '211.0';
+      });
+      const headers = await globalHeaders(app, { ids, clients });
       const url = '/v1/entity-connections/abc/accept';
       assertEnvelope(await app.inject({ method: 'PUT', url, headers }), 200, 50000040);
       assertEnvelope(

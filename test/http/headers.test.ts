@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { build } from '../helpers/build.js';
+import { appPerSuite, build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { ids } from '../helpers/fixtures.js';
 import { globalHeaders } from '../helpers/http.js';
@@ -11,8 +11,9 @@ import { describe, it } from '../helpers/node-test.js';
 
 const category = (body: { reasons: { code: number }[] }) => (body.reasons[0]?.code ?? 0) % 100;
 
+/** The app's URL on a port the system picks; an app shared by a describe's tests listens once. */
 async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return `http://127.0.0.1:${port}`;
 }
@@ -47,9 +48,11 @@ function gzipBomb(mebibytes: number): Buffer {
 
 for (const database of testDatabases) {
   describe(`${database.name}: Zuora-Request-Id`, () => {
-    it('is set, 36 characters, on successes, errors, unknown routes and wrong methods, and differs per request', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await globalHeaders(app);
+    const suite = appPerSuite({ database });
+
+    it('is set, 36 characters, on successes, errors, unknown routes and wrong methods, and differs per request', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await globalHeaders(app, { ids, clients });
       const responses = await Promise.all([
         app.inject({ method: 'GET', url: '/v1/entity-connections', headers }),
         app.inject({ method: 'GET', url: '/v1/entity-connections' }),
@@ -69,9 +72,11 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: Zuora-Track-Id`, () => {
-    it('is echoed when valid, on success and on error', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await globalHeaders(app);
+    const suite = appPerSuite({ database });
+
+    it('is echoed when valid, on success and on error', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await globalHeaders(app, { ids, clients });
       const trackId = 'x'.repeat(64);
       const ok = await app.inject({
         method: 'GET',
@@ -89,12 +94,12 @@ for (const database of testDatabases) {
       assert.equal(missing.headers['zuora-track-id'], 'trace-42 a/b');
     });
 
-    it('is absent from the response when absent from the request', async (t) => {
-      const { app } = await build(t, { database });
+    it('is absent from the response when absent from the request', async () => {
+      const { app, ids, clients } = await suite.acme();
       const res = await app.inject({
         method: 'GET',
         url: '/v1/entity-connections',
-        headers: await globalHeaders(app),
+        headers: await globalHeaders(app, { ids, clients }),
       });
       assert.equal(res.statusCode, 200);
       assert.equal(res.headers['zuora-track-id'], undefined);
@@ -107,12 +112,12 @@ for (const database of testDatabases) {
       ['a double quote', 'a"b'],
       ['a quote', "a'b"],
     ] as const) {
-      it(`answers 400 with category 20 for a track id with ${title}`, async (t) => {
-        const { app } = await build(t, { database });
+      it(`answers 400 with category 20 for a track id with ${title}`, async () => {
+        const { app, ids, clients } = await suite.acme();
         const res = await app.inject({
           method: 'GET',
           url: '/v1/entity-connections',
-          headers: { ...(await globalHeaders(app)), 'zuora-track-id': value },
+          headers: { ...(await globalHeaders(app, { ids, clients })), 'zuora-track-id': value },
         });
         assert.equal(res.statusCode, 400);
         assert.equal(category(res.json()), 20);
@@ -121,9 +126,9 @@ for (const database of testDatabases) {
       });
     }
 
-    it('answers 400 with category 20 for a non-ASCII track id sent over the wire', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await globalHeaders(app);
+    it('answers 400 with category 20 for a non-ASCII track id sent over the wire', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await globalHeaders(app, { ids, clients });
       const base = await listen(app);
       // Node sends header values as latin1 bytes: 0xE9 is outside US-ASCII.
       const res = await rawRequest(`${base}/v1/entity-connections`, {
@@ -136,9 +141,11 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: gzip responses`, () => {
-    it('gzips a response over 1000 bytes when the client accepts gzip, and not one of 1000 bytes or fewer', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await globalHeaders(app);
+    const suite = appPerSuite({ database });
+
+    it('gzips a response over 1000 bytes when the client accepts gzip, and not one of 1000 bytes or fewer', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await globalHeaders(app, { ids, clients });
       // Twelve connections: each listed one takes about 130 bytes.
       for (const source of [ids.global, ids.us, ids.eu, ids.apac]) {
         const acting = { ...headers, 'zuora-entity-ids': source };
@@ -180,13 +187,15 @@ for (const database of testDatabases) {
   });
 
   describe(`${database.name}: request bodies`, () => {
-    it('accepts a gzip request body', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('accepts a gzip request body', async () => {
+      const { app, ids, clients } = await suite.acme();
       const res = await app.inject({
         method: 'POST',
         url: '/v1/entity-connections',
         headers: {
-          ...(await globalHeaders(app)),
+          ...(await globalHeaders(app, { ids, clients })),
           'content-type': 'application/json',
           'content-encoding': 'gzip',
         },
@@ -273,8 +282,8 @@ for (const database of testDatabases) {
       assert.ok(grownMiB < 40, `RSS grew by ${grownMiB.toFixed(1)} MiB`);
     });
 
-    it('answers 400 for a corrupt gzip body', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 for a corrupt gzip body', async () => {
+      const { app, ids, clients } = await suite.acme();
       const gz = gzipSync(JSON.stringify({ targetEntityId: ids.us }));
       const corrupt = Buffer.concat([
         gz.subarray(0, 12),
@@ -286,7 +295,7 @@ for (const database of testDatabases) {
           method: 'POST',
           url: '/v1/entity-connections',
           headers: {
-            ...(await globalHeaders(app)),
+            ...(await globalHeaders(app, { ids, clients })),
             'content-type': 'application/json',
             'content-encoding': 'gzip',
           },
@@ -297,9 +306,9 @@ for (const database of testDatabases) {
       }
     });
 
-    it('answers 400 for a truncated gzip body over the wire', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await globalHeaders(app);
+    it('answers 400 for a truncated gzip body over the wire', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await globalHeaders(app, { ids, clients });
       const base = await listen(app);
       const gz = gzipSync(JSON.stringify({ targetEntityId: ids.us }));
       const truncated = gz.subarray(0, gz.length - 6);
@@ -316,13 +325,13 @@ for (const database of testDatabases) {
       assert.equal(res.status, 400, res.body.toString());
     });
 
-    it('answers 415 with category 45 for Content-Encoding br', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 415 with category 45 for Content-Encoding br', async () => {
+      const { app, ids, clients } = await suite.acme();
       const res = await app.inject({
         method: 'POST',
         url: '/v1/entity-connections',
         headers: {
-          ...(await globalHeaders(app)),
+          ...(await globalHeaders(app, { ids, clients })),
           'content-type': 'application/json',
           'content-encoding': 'br',
         },

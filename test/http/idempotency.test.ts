@@ -10,7 +10,7 @@ import { loadFixture } from '../../src/domain/fixture-loader.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices } from '../../src/services.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { build, manualClock } from '../helpers/build.js';
+import { appPerSuite, build, manualClock } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
 import { tokenFor } from '../helpers/http.js';
@@ -58,9 +58,11 @@ function assertReplayOf(replay: LightMyRequestResponse, first: LightMyRequestRes
 
 for (const database of testDatabases) {
   describe(`${database.name}: Idempotency-Key`, () => {
-    it('replays the first response with Idempotent-Replayed and the current track id, without running again', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await headersFor(app);
+    const suite = appPerSuite({ database });
+
+    it('replays the first response with Idempotent-Replayed and the current track id, without running again', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await headersFor(app, clients.globalAdmin, ids.global);
       const body = { targetEntityId: ids.us };
       const first = await post(app, headers, 'key-1', body, { 'zuora-track-id': 'first' });
       assert.equal(first.statusCode, 200, first.body);
@@ -78,9 +80,9 @@ for (const database of testDatabases) {
       assert.equal((await connections(app, headers)).length, 1);
     });
 
-    it('replays an error the handler answered, even once the request would now succeed', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await headersFor(app);
+    it('replays an error the handler answered, even once the request would now succeed', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await headersFor(app, clients.globalAdmin, ids.global);
       const body = { targetEntityId: ids.us };
       const created = await post(app, headers, undefined, body);
       assert.equal(created.statusCode, 200);
@@ -183,8 +185,8 @@ for (const database of testDatabases) {
 
     it('answers 422, creating nothing, when the key is reused with the same body acting in another entity', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
+    }, async () => {
+      const { app, ids, clients } = await suite.acme();
       const inGlobal = await headersFor(app, clients.globalAdmin, ids.global);
       const inUs = await headersFor(app, clients.globalAdmin, ids.us);
       const body = { targetEntityId: ids.apac };
@@ -200,9 +202,9 @@ for (const database of testDatabases) {
 
     it('answers 422 when a stored 400 of a 2024-05-20 request is reused with Zuora-Version 211.0', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await headersFor(app);
+    }, async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await headersFor(app, clients.globalAdmin, ids.global);
       const body = { targetEntityId: ids.global };
       const first = await post(app, headers, 'versioned', body, { 'zuora-version': '2024-05-20' });
       assert.equal(first.statusCode, 400, first.body);
@@ -214,9 +216,12 @@ for (const database of testDatabases) {
       assert.equal(old.json().reasons[0].code, 50000030);
     });
 
-    it('replays the same body with its keys in another order', { timeout: 30_000 }, async (t) => {
-      const { app } = await build(t, { database });
-      const headers = { ...(await headersFor(app)), 'content-type': 'application/json' };
+    it('replays the same body with its keys in another order', { timeout: 30_000 }, async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = {
+        ...(await headersFor(app, clients.globalAdmin, ids.global)),
+        'content-type': 'application/json',
+      };
       const entity = {
         name: 'Acme-MX',
         displayName: 'Mexico',
@@ -241,9 +246,9 @@ for (const database of testDatabases) {
       assertReplayOf(b, a);
     });
 
-    it('treats the same body sent gzipped or with other whitespace as the same request', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await headersFor(app);
+    it('treats the same body sent gzipped or with other whitespace as the same request', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await headersFor(app, clients.globalAdmin, ids.global);
       const first = await post(app, headers, 'same', { targetEntityId: ids.us });
       const spaced = await app.inject({
         method: 'POST',
@@ -254,8 +259,8 @@ for (const database of testDatabases) {
       assertReplayOf(spaced, first);
     });
 
-    it('scopes keys per client: the same key from another client runs on its own', async (t) => {
-      const { app } = await build(t, { database });
+    it('scopes keys per client: the same key from another client runs on its own', async () => {
+      const { app, ids, clients } = await suite.acme();
       // Both are administrators of US and can access EU.
       const admin = await headersFor(app, clients.globalAdmin, ids.us);
       const usAdmin = await headersFor(app, clients.usAdminSingle, ids.us);
@@ -268,9 +273,9 @@ for (const database of testDatabases) {
       assert.equal(second.json().reasons[0].code, 50000030);
     });
 
-    it('answers 400 for an empty key or one longer than 255 characters, and accepts one of 255', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await headersFor(app);
+    it('answers 400 for an empty key or one longer than 255 characters, and accepts one of 255', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await headersFor(app, clients.globalAdmin, ids.global);
       const tooLong = await post(app, headers, 'k'.repeat(256), { targetEntityId: ids.us });
       assert.equal(tooLong.statusCode, 400);
       assert.equal(tooLong.json().reasons[0].code % 100, 20);
@@ -283,9 +288,9 @@ for (const database of testDatabases) {
       assertReplayOf(await post(app, headers, 'k'.repeat(255), { targetEntityId: ids.us }), longest);
     });
 
-    it('ignores keys on PUT and GET', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await headersFor(app);
+    it('ignores keys on PUT and GET', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await headersFor(app, clients.globalAdmin, ids.global);
       const created = await post(app, headers, undefined, { targetEntityId: ids.us });
       const us = await headersFor(app, clients.usAdminSingle, ids.us);
       const accept = () =>
@@ -336,9 +341,9 @@ for (const database of testDatabases) {
       assert.ok(await store.findIdempotencyRecord(ids.tenant, clients.globalAdmin.id, 'day'));
     });
 
-    it('creates exactly one connection when two requests with the same new key arrive at once over the wire', async (t) => {
-      const { app } = await build(t, { database });
-      const headers = await headersFor(app);
+    it('creates exactly one connection when two requests with the same new key arrive at once over the wire', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const headers = await headersFor(app, clients.globalAdmin, ids.global);
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as AddressInfo;
       // A few rounds, each with its own key and target, to give the race several chances to show.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as oauth from 'oauth4webapi';
-import { build } from '../helpers/build.js';
+import { type AcmeFixture, appPerSuite } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import type { AcmeClients } from '../helpers/fixtures.js';
 import { describe, it } from '../helpers/node-test.js';
 import { listen } from './wire.js';
 
@@ -10,15 +10,13 @@ import { listen } from './wire.js';
 const ODD_SECRET = 'a:b+c%20d e/é=f&g-0123456789';
 
 /** The Acme fixture, with the global administrator's client secret replaced by ODD_SECRET. */
-function fixtureWithOddSecret() {
-  const fixture = acmeFixture();
+function withOddSecret(fixture: AcmeFixture): void {
   const admin = fixture.tenants[0]?.users.find((user) => user.username === 'admin@acme.test') as
     | { clients: { clientSecret: string }[] }
     | undefined;
   const client = admin?.clients[0];
   assert.ok(client);
   client.clientSecret = ODD_SECRET;
-  return fixture;
 }
 
 /** RFC 6749 2.3.1: each part form-urlencoded, then base64 of id:secret. */
@@ -31,10 +29,12 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 for (const database of testDatabases) {
   describe(`${database.name}: POST /oauth/token with client authentication by HTTP Basic`, () => {
+    const suite = appPerSuite({ database });
+
     it('issues a working token to oauth4webapi authenticating with client_secret_basic, a secret of odd characters included', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database, fixture: fixtureWithOddSecret() });
+    }, async () => {
+      const { app, ids, clients } = await suite.acme(withOddSecret);
       const base = `http://127.0.0.1:${await listen(app)}`;
       const as: oauth.AuthorizationServer = { issuer: base, token_endpoint: `${base}/oauth/token` };
       const client: oauth.Client = { client_id: clients.globalAdmin.id };
@@ -56,8 +56,8 @@ for (const database of testDatabases) {
       assert.equal(entities.statusCode, 200, entities.body);
     });
 
-    it('accepts the same client in the header and in the form', { timeout: 30_000 }, async (t) => {
-      const { app } = await build(t, { database });
+    it('accepts the same client in the header and in the form', { timeout: 30_000 }, async () => {
+      const { app, clients } = await suite.acme();
       const { id, secret } = clients.usAdmin;
       const res = await app.inject({
         method: 'POST',
@@ -72,19 +72,19 @@ for (const database of testDatabases) {
       assert.equal(res.statusCode, 200, res.body);
     });
 
-    for (const [field, form] of [
-      ['client_id', { client_id: clients.euAdmin.id }],
-      ['client_secret', { client_secret: 'another-secret' }],
+    for (const [field, formOf] of [
+      ['client_id', (clients: AcmeClients) => ({ client_id: clients.euAdmin.id })],
+      ['client_secret', () => ({ client_secret: 'another-secret' })],
     ] as const) {
       it(`answers 400 with category 20 when the form's ${field} differs from the header's`, {
         timeout: 30_000,
-      }, async (t) => {
-        const { app } = await build(t, { database });
+      }, async () => {
+        const { app, clients } = await suite.acme();
         const res = await app.inject({
           method: 'POST',
           url: '/oauth/token',
           headers: { ...FORM, authorization: basic(clients.usAdmin.id, clients.usAdmin.secret) },
-          payload: new URLSearchParams({ ...form, grant_type: 'client_credentials' }).toString(),
+          payload: new URLSearchParams({ ...formOf(clients), grant_type: 'client_credentials' }).toString(),
         });
         assert.equal(res.statusCode, 400, res.body);
         assert.equal(res.json().success, false);
@@ -95,8 +95,8 @@ for (const database of testDatabases) {
 
     it('answers a wrong secret in the header with 401 and a Basic challenge', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
+    }, async () => {
+      const { app, clients } = await suite.acme();
       const res = await app.inject({
         method: 'POST',
         url: '/oauth/token',
@@ -115,8 +115,8 @@ for (const database of testDatabases) {
     ] as const) {
       it(`answers Basic credentials with ${title} with 400 and category 20`, {
         timeout: 30_000,
-      }, async (t) => {
-        const { app } = await build(t, { database });
+      }, async () => {
+        const { app } = await suite.acme();
         const res = await app.inject({
           method: 'POST',
           url: '/oauth/token',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { hashToken } from '../../src/domain/secrets.js';
-import { build, manualClock } from '../helpers/build.js';
+import { type AcmeFixture, appPerSuite, build, manualClock } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { type AcmeClients, clients, ids } from '../helpers/fixtures.js';
 import { describe, it } from '../helpers/node-test.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -33,8 +33,10 @@ function listConnections(app: FastifyInstance, token: string) {
 
 for (const database of testDatabases) {
   describe(`${database.name}: POST /oauth/token`, () => {
-    it('answers a bearer token of Zuora shape whose scope lists the user, the accessible provisioned entities and the tenant', async (t) => {
-      const { app } = await build(t, { database });
+    const suite = appPerSuite({ database });
+
+    it('answers a bearer token of Zuora shape whose scope lists the user, the accessible provisioned entities and the tenant', async () => {
+      const { app, ids, clients } = await suite.acme();
       const res = await requestToken(app, credentials(clients.globalAdmin));
       assert.equal(res.statusCode, 200);
       const body = res.json();
@@ -60,8 +62,8 @@ for (const database of testDatabases) {
       assert.equal(scope.length, 6);
     });
 
-    it('leaves out of the scope the client entities the user cannot access or that are unprovisioned', async (t) => {
-      const { app, store } = await build(t, { database, fixture: acmeWithLabClient() });
+    it('leaves out of the scope the client entities the user cannot access or that are unprovisioned', async () => {
+      const { app, store, ids, clients } = await suite.acme(withLabClient);
       const user = await store.findUserByUsername(ids.tenant, 'us-admin@acme.test');
       assert.ok(user);
       // Access to EU taken away after the client was made: the next token leaves EU out.
@@ -82,28 +84,37 @@ for (const database of testDatabases) {
       assert.deepEqual(entities, [`entity.${uuid(ids.us)}`]);
     });
 
-    it('issues a new token each time, with a new jti', async (t) => {
-      const { app } = await build(t, { database });
+    it('issues a new token each time, with a new jti', async () => {
+      const { app, clients } = await suite.acme();
       const first = (await requestToken(app, credentials(clients.globalAdmin))).json();
       const second = (await requestToken(app, credentials(clients.globalAdmin))).json();
       assert.notEqual(first.access_token, second.access_token);
       assert.notEqual(first.jti, second.jti);
     });
 
-    for (const [title, fields] of [
-      ['a wrong secret', { ...credentials(clients.globalAdmin), client_secret: 'wrong' }],
+    for (const [title, fieldsOf] of [
+      [
+        'a wrong secret',
+        (clients: AcmeClients) => ({ ...credentials(clients.globalAdmin), client_secret: 'wrong' }),
+      ],
       [
         'an unknown client',
-        { ...credentials(clients.globalAdmin), client_id: '99999999-9999-4999-8999-999999999999' },
+        (clients: AcmeClients) => ({
+          ...credentials(clients.globalAdmin),
+          client_id: '99999999-9999-4999-8999-999999999999',
+        }),
       ],
       [
         "another client's secret",
-        { ...credentials(clients.globalAdmin), client_secret: clients.euAdmin.secret },
+        (clients: AcmeClients) => ({
+          ...credentials(clients.globalAdmin),
+          client_secret: clients.euAdmin.secret,
+        }),
       ],
     ] as const) {
-      it(`answers 401 with code 90000011 and WWW-Authenticate for ${title}`, async (t) => {
-        const { app } = await build(t, { database });
-        const res = await requestToken(app, fields);
+      it(`answers 401 with code 90000011 and WWW-Authenticate for ${title}`, async () => {
+        const { app, clients } = await suite.acme();
+        const res = await requestToken(app, fieldsOf(clients));
         assert.equal(res.statusCode, 401);
         assert.match(String(res.headers['www-authenticate']), /^Bearer/);
         const body = res.json();
@@ -113,16 +124,16 @@ for (const database of testDatabases) {
       });
     }
 
-    it('answers 400 with category 20 for a grant type other than client_credentials', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 20 for a grant type other than client_credentials', async () => {
+      const { app, clients } = await suite.acme();
       const res = await requestToken(app, { ...credentials(clients.globalAdmin), grant_type: 'password' });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().reasons[0].code % 100, 20);
     });
 
     for (const field of ['client_id', 'client_secret', 'grant_type'] as const) {
-      it(`answers 400 with category 22 naming ${field} when it is missing`, async (t) => {
-        const { app } = await build(t, { database });
+      it(`answers 400 with category 22 naming ${field} when it is missing`, async () => {
+        const { app, clients } = await suite.acme();
         const fields: Record<string, string> = credentials(clients.globalAdmin);
         delete fields[field];
         const res = await requestToken(app, fields);
@@ -133,8 +144,8 @@ for (const database of testDatabases) {
       });
     }
 
-    it('answers 400 with category 22 when the form is empty', async (t) => {
-      const { app } = await build(t, { database });
+    it('answers 400 with category 22 when the form is empty', async () => {
+      const { app } = await suite.acme();
       const res = await app.inject({ method: 'POST', url: '/oauth/token' });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().reasons[0].code % 100, 22);
@@ -154,8 +165,8 @@ for (const database of testDatabases) {
       assert.match(String(expired.headers['www-authenticate']), /^Bearer/);
     });
 
-    it('stores tokens and client secrets only as hashes', async (t) => {
-      const { app, store } = await build(t, { database });
+    it('stores tokens and client secrets only as hashes', async () => {
+      const { app, store, ids, clients } = await suite.acme();
       const token = (await requestToken(app, credentials(clients.globalAdmin))).json().access_token;
 
       assert.equal((await store.findBearer(token))?.token, undefined);
@@ -175,13 +186,11 @@ for (const database of testDatabases) {
 }
 
 /** Acme, with the US admin's two-entity client also naming Lab (unprovisioned, but accessible). */
-function acmeWithLabClient() {
-  const fixture = acmeFixture();
+function withLabClient(fixture: AcmeFixture): void {
   const usAdmin = fixture.tenants[0]?.users.find((u) => u.username === 'us-admin@acme.test');
   assert.ok(usAdmin);
   (usAdmin.access as Record<string, string>)['Acme-Lab'] = 'Administrator';
   const client = usAdmin.clients[0];
   assert.ok(client);
   client.entities = ['Acme-US', 'Acme-EU', 'Acme-Lab'];
-  return fixture;
 }

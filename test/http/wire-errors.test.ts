@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { build } from '../helpers/build.js';
+import { appPerSuite, build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
 import { clients, ids } from '../helpers/fixtures.js';
 import { tokenFor } from '../helpers/http.js';
@@ -98,11 +98,13 @@ const MALFORMED: { title: string; bytes: string; status: number; code: number; c
 
 for (const database of testDatabases) {
   describe(`${database.name}: every answer in Zuora's envelope, malformed HTTP included`, () => {
+    const suite = appPerSuite({ database });
+
     for (const { title, bytes, status, code, closes } of MALFORMED) {
       it(`answers ${title} with ${status} in the envelope, with a Zuora-Request-Id, and serves the next connection`, {
         timeout: 20_000,
-      }, async (t) => {
-        const { app } = await build(t, { database });
+      }, async () => {
+        const { app } = await suite.acme();
         const port = await listen(app);
         const res = parseResponse(await rawExchange(port, bytes));
         assertWireEnvelope(res, status, code);
@@ -115,8 +117,8 @@ for (const database of testDatabases) {
       });
     }
 
-    it('names the allowed methods in Allow on a 405', { timeout: 20_000 }, async (t) => {
-      const { app } = await build(t, { database });
+    it('names the allowed methods in Allow on a 405', { timeout: 20_000 }, async () => {
+      const { app, ids, clients } = await suite.acme();
       const headers = { authorization: `Bearer ${await tokenFor(app, clients.globalAdmin)}` };
       const cases = [
         { method: 'DELETE', url: '/oauth/token', allow: ['POST'] },
@@ -138,8 +140,8 @@ for (const database of testDatabases) {
 
     it('answers a path that climbs out of /docs/static with 403 or 404 in the envelope, not 500', {
       timeout: 20_000,
-    }, async (t) => {
-      const { app } = await build(t, { database });
+    }, async () => {
+      const { app } = await suite.acme();
       const port = await listen(app);
       for (const path of ['/docs/static/../../etc/passwd', '/docs/static/%2e%2e/%2e%2e/etc/passwd']) {
         const res = parseResponse(

@@ -11,9 +11,12 @@ export interface WireResponse {
   body: string;
 }
 
-/** Listens on a free loopback port; the app's close (build's t.after) stops it. */
+/**
+ * Listens on a port the system picks, unless the app listens already (an app shared by the tests of
+ * a describe); the app's close stops it.
+ */
 export async function listen(app: FastifyInstance): Promise<number> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
   return (app.server.address() as AddressInfo).port;
 }
 

@@ -1,4 +1,5 @@
 import type { TokenStore } from '../../domain/ports/index.js';
+import { type BearerRow, toBearer } from '../bearer-row.js';
 import * as map from '../row-mappers.js';
 import type { OAuthClientsTable } from '../schema.js';
 import type { PgSession, PgStatement } from './session.js';
@@ -111,8 +112,8 @@ export function postgresTokenStore(session: PgSession): TokenStore {
       ]);
     },
     async findBearer(tokenHash, entityId) {
-      const [row] = await session.rows<map.BearerRow>(FIND_BEARER, [tokenHash, entityId ?? null]);
-      return row && map.toBearer(row, entityId);
+      const [row] = await session.rows<BearerRow>(FIND_BEARER, [tokenHash, entityId ?? null]);
+      return row && toBearer(row, entityId);
     },
     async deleteExpiredTokens(now) {
       return session.count(DELETE_EXPIRED_TOKENS, [now]);

@@ -1,5 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { TokenStore } from '../../domain/ports/index.js';
+import { type BearerRow, toBearer } from '../bearer-row.js';
 import * as map from '../row-mappers.js';
 import type { OAuthClientsTable } from '../schema.js';
 
@@ -56,7 +57,7 @@ export function sqliteTokenStore(db: SqliteDatabase.Database): TokenStore {
     `insert into access_tokens (token_hash, jti, tenant_id, client_id, user_id, entity_ids, issued_at, expires_at)
      values (@token_hash, @jti, @tenant_id, @client_id, @user_id, @entity_ids, @issued_at, @expires_at)`,
   );
-  const findBearer = db.prepare<[string | null, string], map.BearerRow>(FIND_BEARER);
+  const findBearer = db.prepare<[string | null, string], BearerRow>(FIND_BEARER);
   // Tokens of a tenant whose clock was moved expire by that clock, which the sweep does not know:
   // they stay until the tenant is reset or deleted (auth-service.ts judges them on every use).
   const deleteExpiredTokens = db.prepare<[number]>(
@@ -86,7 +87,7 @@ export function sqliteTokenStore(db: SqliteDatabase.Database): TokenStore {
     },
     async findBearer(tokenHash, entityId) {
       const row = findBearer.get(entityId ?? null, tokenHash);
-      return row && map.toBearer(row, entityId);
+      return row && toBearer(row, entityId);
     },
     async deleteExpiredTokens(now) {
       return deleteExpiredTokens.run(now).changes;

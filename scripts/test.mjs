@@ -9,7 +9,7 @@
 // MULTIENTITY_TEST_PG_URL already set: that server is used and no cluster is started.
 // MULTIENTITY_TEST_CONCURRENCY: how many files run at once (default 4).
 //
-// Files run in parallel, each in its own process with databases of its own (an in-memory SQLite,
+// Files run in parallel (scripts/test-runner.mjs, slowest first), each in its own process with databases of its own (an in-memory SQLite,
 // PostgreSQL databases copied from a template of its own, temporary folders, ports the system
 // picks). Each test and hook has a timeout (test/helpers/node-test.ts); a whole file has
 // FILE_TIMEOUT_MS, for a process that never exits.
@@ -37,7 +37,30 @@ function testFiles() {
       if (file.endsWith('.test.ts')) files.push(join('test', folder.name, file));
     }
   }
-  return files.sort();
+  return startSlowFirst(files.sort());
+}
+
+/**
+ * Files that mostly wait (server processes, npm pack, timers) and take longest, slowest first (from
+ * the timings `npm test` prints). The runner starts files in the order given: these start first,
+ * so that their waiting overlaps the files that compute, instead of running alone at the end.
+ */
+const SLOW_FIRST = [
+  'test/cli/serve.test.ts',
+  'test/readme/readme-examples.test.ts',
+  'test/console/console-browser.test.ts',
+  'test/storage/store-contract.test.ts',
+  'test/testing/pack.test.ts',
+  'test/cli/admin-cli.test.ts',
+];
+
+function startSlowFirst(files) {
+  const rank = (file) => {
+    const index = SLOW_FIRST.indexOf(file);
+    return index === -1 ? SLOW_FIRST.length : index;
+  };
+  // Array.prototype.sort is stable: the other files keep their order.
+  return [...files].sort((a, b) => rank(a) - rank(b));
 }
 
 /**
@@ -140,9 +163,9 @@ async function main() {
       'tsx',
       '--import',
       pathToFileURL(join(root, 'scripts', 'test-file-timing.mjs')).href,
-      '--test',
-      `--test-concurrency=${CONCURRENCY}`,
-      `--test-timeout=${FILE_TIMEOUT_MS}`,
+      join(root, 'scripts', 'test-runner.mjs'),
+      String(CONCURRENCY),
+      String(FILE_TIMEOUT_MS),
       ...files,
     ],
     { cwd: root, env, stdio: 'inherit' },

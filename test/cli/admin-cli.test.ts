@@ -62,7 +62,9 @@ const shopTenant = {
   ],
 };
 
-describe('multientity admin', () => {
+// The first test runs a dozen CLI processes one after another; the others, each on its own, run
+// beside it (none creates or deletes a tenant the first one lists).
+describe('multientity admin', { concurrency: true }, () => {
   // A dozen CLI processes one after another: several seconds each on a loaded machine.
   it('creates, lists, moves the clock of, faults, journals, resets and deletes a tenant', {
     timeout: 300_000,

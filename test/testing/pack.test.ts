@@ -109,15 +109,18 @@ console.log(all.length);
 await me.stop();
 `;
 
-describe('the packed packages, installed from their tarballs', { timeout: 400_000 }, () => {
+// The tests only read the installed app, each writing a file of its own: they run at once.
+describe('the packed packages, installed from their tarballs', {
+  timeout: 400_000,
+  concurrency: true,
+}, () => {
   before(
     async () => {
       await buildCli();
-      await npm(['pack', '--ignore-scripts', '--pack-destination', folder], repoRoot);
-      await npm(
-        ['pack', '--ignore-scripts', '--pack-destination', folder],
-        join(repoRoot, 'packages', 'client'),
-      );
+      await Promise.all([
+        npm(['pack', '--ignore-scripts', '--pack-destination', folder], repoRoot),
+        npm(['pack', '--ignore-scripts', '--pack-destination', folder], join(repoRoot, 'packages', 'client')),
+      ]);
       const app = join(folder, 'app');
       mkdirSync(app);
       writeLockfile(app);

@@ -3,9 +3,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Membership } from '../../src/domain/model.js';
 import type { Store } from '../../src/domain/ports/index.js';
 import { hashSecret } from '../../src/domain/secrets.js';
-import { build } from '../helpers/build.js';
-import { type TestDatabase, testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { type AcmeFixture, appPerSuite, type SuiteApp } from '../helpers/build.js';
+import { testDatabases } from '../helpers/databases.js';
+import type { Acme, AcmeIds } from '../helpers/fixtures.js';
 import {
   assertError,
   assertSuccessOnly,
@@ -24,8 +24,12 @@ const regionalAdmin: Client = { id: '66666666-6666-4666-8666-666666666666', secr
 /** sales@'s client names US and EU although sales@ starts with US alone: made through the store. */
 const salesClient: Client = { id: '77777777-7777-4777-8777-777777777777', secret: 'sales-secret-0123' };
 
-function userAccessFixture() {
-  const fixture = acmeFixture();
+/** A client of the fixture's under the copy's ids: client ids are unique in the whole store. */
+function clientOf(copy: Acme, client: Client): Client {
+  return { ...client, id: `${copy.clients.globalAdmin.id.slice(0, 8)}${client.id.slice(8)}` };
+}
+
+function addUsers(fixture: AcmeFixture, regionalAdmin: Client) {
   const acme = fixture.tenants[0];
   assert.ok(acme);
   (acme.users as unknown[]).push(
@@ -42,22 +46,27 @@ function userAccessFixture() {
       clients: [{ clientId: regionalAdmin.id, clientSecret: regionalAdmin.secret, entities: ['Acme-US'] }],
     },
   );
-  return fixture;
 }
 
-async function setup(t: Parameters<typeof build>[0], database: TestDatabase) {
-  const { app, store } = await build(t, { database, fixture: userAccessFixture() });
+/** A copy of Acme in the suite's app, with sales@, regional-admin@ and their clients. */
+async function setup(suite: SuiteApp) {
+  let own = { regionalAdmin, salesClient };
+  const acme = await suite.acme((fixture, copy) => {
+    own = { regionalAdmin: clientOf(copy, regionalAdmin), salesClient: clientOf(copy, salesClient) };
+    addUsers(fixture, own.regionalAdmin);
+  });
+  const { store, ids } = acme;
   const sales = await store.findUserByUsername(ids.tenant, 'sales@acme.test');
   assert.ok(sales);
   await store.insertClient({
-    clientId: salesClient.id,
+    clientId: own.salesClient.id,
     tenantId: ids.tenant,
     userId: sales.id,
-    secretHash: hashSecret(salesClient.secret),
+    secretHash: hashSecret(own.salesClient.secret),
     entityIds: [ids.us, ids.eu],
     createdAt: Date.now(),
   });
-  return { app, store, sales };
+  return { ...acme, ...own, sales };
 }
 
 /** One token, acting in one entity (none named when `entityId` is undefined), calling the user-access operations. */
@@ -93,14 +102,14 @@ function accessibleIds(res: LightMyRequestResponse): string[] {
     .sort();
 }
 
-async function membership(store: Store, username: string, entityId: string) {
-  const user = await store.findUserByUsername(ids.tenant, username);
+async function membership(store: Store, tenantId: string, username: string, entityId: string) {
+  const user = await store.findUserByUsername(tenantId, username);
   assert.ok(user);
   const found = await store.findMembership(user.id, entityId);
   return found && { role: found.role, status: found.status };
 }
 
-const usWire = {
+const usWire = (ids: AcmeIds) => ({
   id: ids.us,
   name: 'Acme-US',
   displayName: 'Acme-US',
@@ -109,8 +118,8 @@ const usWire = {
   status: 'Provisioned',
   parentId: ids.global,
   tenantId: ids.tenant,
-};
-const euWire = {
+});
+const euWire = (ids: AcmeIds) => ({
   id: ids.eu,
   name: 'Acme-EU',
   displayName: 'Acme-EU',
@@ -119,12 +128,13 @@ const euWire = {
   status: 'Provisioned',
   parentId: ids.global,
   tenantId: ids.tenant,
-};
+});
 
 for (const database of testDatabases) {
   describe(`${database.name}: user access`, () => {
-    it('takes a user from a request through Pending Review, Active and Access Denied, with tokens following', async (t) => {
-      const { app, store, sales } = await setup(t, database);
+    const suite = appPerSuite({ database });
+    it('takes a user from a request through Pending Review, Active and Access Denied, with tokens following', async () => {
+      const { app, store, sales, ids, clients, salesClient } = await setup(suite);
       const usAdmin = await accessAs(app, clients.usAdminSingle);
       const euAdmin = await accessAs(app, clients.euAdmin);
       const oldToken = await issueToken(app, salesClient);
@@ -135,14 +145,14 @@ for (const database of testDatabases) {
 
       // us-admin@ administers sales@'s home (US) and can access EU, but does not administer EU.
       assertSuccessOnly(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }));
-      assert.deepEqual(await membership(store, 'sales@acme.test', ids.eu), {
+      assert.deepEqual(await membership(store, ids.tenant, 'sales@acme.test', ids.eu), {
         role: 'Standard User',
         status: 'Pending Review',
       });
       assert.deepEqual(accessibleIds(await usAdmin.accessible('sales@acme.test')), [ids.us]);
 
       assertSuccessOnly(await euAdmin.accept('sales@acme.test'));
-      assert.deepEqual(await membership(store, 'sales@acme.test', ids.eu), {
+      assert.deepEqual(await membership(store, ids.tenant, 'sales@acme.test', ids.eu), {
         role: 'Standard User',
         status: 'Active',
       });
@@ -151,7 +161,7 @@ for (const database of testDatabases) {
       const body: { entities: { id: string }[]; success: boolean } = listed.json();
       body.entities.sort((a, b) => a.id.localeCompare(b.id));
       assert.deepEqual(body, {
-        entities: [euWire, usWire].sort((a, b) => a.id.localeCompare(b.id)),
+        entities: [euWire(ids), usWire(ids)].sort((a, b) => a.id.localeCompare(b.id)),
         success: true,
       });
 
@@ -167,7 +177,7 @@ for (const database of testDatabases) {
 
       // Denying revokes what was given, and the token that names EU loses it at once.
       assertSuccessOnly(await euAdmin.deny('sales@acme.test'));
-      assert.deepEqual(await membership(store, 'sales@acme.test', ids.eu), {
+      assert.deepEqual(await membership(store, ids.tenant, 'sales@acme.test', ids.eu), {
         role: 'Standard User',
         status: 'Access Denied',
       });
@@ -189,23 +199,23 @@ for (const database of testDatabases) {
 
       // After a deny the home entity's administrator may ask again.
       assertSuccessOnly(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }));
-      assert.deepEqual(await membership(store, 'sales@acme.test', ids.eu), {
+      assert.deepEqual(await membership(store, ids.tenant, 'sales@acme.test', ids.eu), {
         role: 'Standard User',
         status: 'Pending Review',
       });
     });
 
-    it('makes the user Active at once in the targets the requesting administrator also administers', async (t) => {
-      const { app, store, sales } = await setup(t, database);
+    it('makes the user Active at once in the targets the requesting administrator also administers', async () => {
+      const { app, store, sales, ids, regionalAdmin } = await setup(suite);
       const regional = await accessAs(app, regionalAdmin);
       assertSuccessOnly(
         await regional.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu, uuid(ids.apac)] }),
       );
-      assert.deepEqual(await membership(store, 'sales@acme.test', ids.apac), {
+      assert.deepEqual(await membership(store, ids.tenant, 'sales@acme.test', ids.apac), {
         role: 'Standard User',
         status: 'Active',
       });
-      assert.deepEqual(await membership(store, 'sales@acme.test', ids.eu), {
+      assert.deepEqual(await membership(store, ids.tenant, 'sales@acme.test', ids.eu), {
         role: 'Standard User',
         status: 'Pending Review',
       });
@@ -217,30 +227,33 @@ for (const database of testDatabases) {
       assert.equal(grant?.action, 'access.grant');
     });
 
-    it('changes nothing when a request is repeated or names entities the user already accesses', async (t) => {
-      const { app, store } = await setup(t, database);
+    it('changes nothing when a request is repeated or names entities the user already accesses', async () => {
+      const { app, store, ids, clients, regionalAdmin } = await setup(suite);
       const regional = await accessAs(app, regionalAdmin);
       const body = { targetEntityIds: [ids.eu, ids.apac, ids.eu.toUpperCase()] };
       assertSuccessOnly(await regional.requestAccess('sales@acme.test', body));
       const eventsBefore = await store.listAuditEvents(ids.tenant);
       assertSuccessOnly(await regional.requestAccess('sales@acme.test', body));
       assert.equal((await store.listAuditEvents(ids.tenant)).length, eventsBefore.length);
-      assert.equal((await membership(store, 'sales@acme.test', ids.eu))?.status, 'Pending Review');
-      assert.equal((await membership(store, 'sales@acme.test', ids.apac))?.status, 'Active');
+      assert.equal(
+        (await membership(store, ids.tenant, 'sales@acme.test', ids.eu))?.status,
+        'Pending Review',
+      );
+      assert.equal((await membership(store, ids.tenant, 'sales@acme.test', ids.apac))?.status, 'Active');
 
       // An Administrator is never turned into a Standard User by a request.
       const globalInUs = await accessAs(app, clients.globalAdmin, ids.us);
       assertSuccessOnly(
         await globalInUs.requestAccess('regional-admin@acme.test', { targetEntityIds: [ids.apac] }),
       );
-      assert.deepEqual(await membership(store, 'regional-admin@acme.test', ids.apac), {
+      assert.deepEqual(await membership(store, ids.tenant, 'regional-admin@acme.test', ids.apac), {
         role: 'Administrator',
         status: 'Active',
       });
     });
 
-    it('lists the accessible entities of any user of the tenant to any entity user', async (t) => {
-      const { app } = await setup(t, database);
+    it('lists the accessible entities of any user of the tenant to any entity user', async () => {
+      const { app, ids, clients } = await setup(suite);
       const clerk = await accessAs(app, clients.standard, ids.global);
       assert.deepEqual(
         accessibleIds(await clerk.accessible('admin@acme.test')),
@@ -254,8 +267,8 @@ for (const database of testDatabases) {
     });
 
     describe('request-access errors', () => {
-      it('answers 404 with category 40 for an unknown user and for another tenant’s user', async (t) => {
-        const { app } = await setup(t, database);
+      it('answers 404 with category 40 for an unknown user and for another tenant’s user', async () => {
+        const { app, ids, clients } = await setup(suite);
         const usAdmin = await accessAs(app, clients.usAdminSingle);
         for (const username of ['nobody@acme.test', 'admin@other.test']) {
           assertError(await usAdmin.requestAccess(username, { targetEntityIds: [ids.eu] }), 404, 40);
@@ -266,8 +279,8 @@ for (const database of testDatabases) {
         assertError(await euAdmin.deny('nobody@acme.test'), 404, 40);
       });
 
-      it('answers 404 with category 40 for an unknown target, a malformed id and another tenant’s entity, and writes nothing', async (t) => {
-        const { app, store } = await setup(t, database);
+      it('answers 404 with category 40 for an unknown target, a malformed id and another tenant’s entity, and writes nothing', async () => {
+        const { app, store, ids, clients } = await setup(suite);
         const usAdmin = await accessAs(app, clients.usAdminSingle);
         for (const target of [
           'ffffffffffffffffffffffffffffffff',
@@ -281,36 +294,36 @@ for (const database of testDatabases) {
             40,
           );
         }
-        assert.equal(await membership(store, 'sales@acme.test', ids.eu), undefined);
+        assert.equal(await membership(store, ids.tenant, 'sales@acme.test', ids.eu), undefined);
       });
 
-      it('answers 403 with category 10 when the caller cannot access a target', async (t) => {
-        const { app, store } = await setup(t, database);
+      it('answers 403 with category 10 when the caller cannot access a target', async () => {
+        const { app, store, ids, clients } = await setup(suite);
         const usAdmin = await accessAs(app, clients.usAdminSingle);
         assertError(
           await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu, ids.apac] }),
           403,
           10,
         );
-        assert.equal(await membership(store, 'sales@acme.test', ids.eu), undefined);
+        assert.equal(await membership(store, ids.tenant, 'sales@acme.test', ids.eu), undefined);
       });
 
-      it('answers 400 with category 30 for the user’s home entity and for an unprovisioned target', async (t) => {
-        const { app } = await setup(t, database);
+      it('answers 400 with category 30 for the user’s home entity and for an unprovisioned target', async () => {
+        const { app, ids, regionalAdmin } = await setup(suite);
         const regional = await accessAs(app, regionalAdmin);
         assertError(await regional.requestAccess('sales@acme.test', { targetEntityIds: [ids.us] }), 400, 30);
         assertError(await regional.requestAccess('sales@acme.test', { targetEntityIds: [ids.lab] }), 400, 30);
       });
 
-      it('answers 400 with category 30 for an inactive user', async (t) => {
-        const { app, store, sales } = await setup(t, database);
+      it('answers 400 with category 30 for an inactive user', async () => {
+        const { app, store, sales, ids, clients } = await setup(suite);
         await store.setUserStatus(ids.tenant, sales.id, 'Inactive');
         const usAdmin = await accessAs(app, clients.usAdminSingle);
         assertError(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }), 400, 30);
       });
 
-      it('answers 400 with categories 22, 21 and 20 for an empty or missing list, an unknown field and a wrong type', async (t) => {
-        const { app } = await setup(t, database);
+      it('answers 400 with categories 22, 21 and 20 for an empty or missing list, an unknown field and a wrong type', async () => {
+        const { app, ids, clients } = await setup(suite);
         const usAdmin = await accessAs(app, clients.usAdminSingle);
         assertError(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [] }), 400, 22);
         assertError(await usAdmin.requestAccess('sales@acme.test', {}), 400, 22);
@@ -326,8 +339,8 @@ for (const database of testDatabases) {
         );
       });
 
-      it('answers 403 with category 10 to a non-administrator and to an administrator acting outside the user’s home entity', async (t) => {
-        const { app, store } = await setup(t, database);
+      it('answers 403 with category 10 to a non-administrator and to an administrator acting outside the user’s home entity', async () => {
+        const { app, store, ids, clients } = await setup(suite);
         const clerkInUs = await accessAs(app, clients.standard, ids.us);
         assertError(await clerkInUs.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }), 403, 10);
         // The global administrator also administers US, but acts in Global here.
@@ -337,39 +350,42 @@ for (const database of testDatabases) {
           403,
           10,
         );
-        assert.equal(await membership(store, 'sales@acme.test', ids.eu), undefined);
+        assert.equal(await membership(store, ids.tenant, 'sales@acme.test', ids.eu), undefined);
       });
     });
 
     describe('accept-access and deny-access errors', () => {
-      it('answers 400 with category 30 when there is no pending request to accept', async (t) => {
-        const { app, store } = await setup(t, database);
+      it('answers 400 with category 30 when there is no pending request to accept', async () => {
+        const { app, store, ids, clients } = await setup(suite);
         const euAdmin = await accessAs(app, clients.euAdmin);
         // sales@ has nothing in EU; us-admin@ is already Active there.
         assertError(await euAdmin.accept('sales@acme.test'), 400, 30);
         assertError(await euAdmin.accept('us-admin@acme.test'), 400, 30);
         assertSuccessOnly(await euAdmin.deny('us-admin@acme.test'));
         assertError(await euAdmin.accept('us-admin@acme.test'), 400, 30);
-        assert.equal((await membership(store, 'us-admin@acme.test', ids.eu))?.status, 'Access Denied');
+        assert.equal(
+          (await membership(store, ids.tenant, 'us-admin@acme.test', ids.eu))?.status,
+          'Access Denied',
+        );
       });
 
-      it('answers 400 with category 30 when there is nothing to deny', async (t) => {
-        const { app } = await setup(t, database);
+      it('answers 400 with category 30 when there is nothing to deny', async () => {
+        const { app, clients } = await setup(suite);
         const euAdmin = await accessAs(app, clients.euAdmin);
         assertError(await euAdmin.deny('sales@acme.test'), 400, 30);
         assertSuccessOnly(await euAdmin.deny('us-admin@acme.test'));
         assertError(await euAdmin.deny('us-admin@acme.test'), 400, 30);
       });
 
-      it('answers 400 with category 30 when the acting entity is the user’s home entity', async (t) => {
-        const { app } = await setup(t, database);
+      it('answers 400 with category 30 when the acting entity is the user’s home entity', async () => {
+        const { app, clients } = await setup(suite);
         const euAdmin = await accessAs(app, clients.euAdmin);
         assertError(await euAdmin.deny('eu-admin@acme.test'), 400, 30);
         assertError(await euAdmin.accept('eu-admin@acme.test'), 400, 30);
       });
 
-      it('answers 403 with category 10 to a user who does not administer the acting entity', async (t) => {
-        const { app, store } = await setup(t, database);
+      it('answers 403 with category 10 to a user who does not administer the acting entity', async () => {
+        const { app, store, ids, clients } = await setup(suite);
         const usAdmin = await accessAs(app, clients.usAdminSingle);
         assertSuccessOnly(await usAdmin.requestAccess('sales@acme.test', { targetEntityIds: [ids.eu] }));
         // us-admin@ is a Standard User in EU.
@@ -378,21 +394,24 @@ for (const database of testDatabases) {
         assertError(await usAdminInEu.deny('sales@acme.test'), 403, 10);
         const clerk = await accessAs(app, clients.standard, ids.global);
         assertError(await clerk.deny('admin@acme.test'), 403, 10);
-        assert.equal((await membership(store, 'sales@acme.test', ids.eu))?.status, 'Pending Review');
+        assert.equal(
+          (await membership(store, ids.tenant, 'sales@acme.test', ids.eu))?.status,
+          'Pending Review',
+        );
       });
     });
 
     describe('tokens', () => {
-      it('answers 403 with category 10 to an existing token in an entity whose access was denied', async (t) => {
-        const { app } = await setup(t, database);
+      it('answers 403 with category 10 to an existing token in an entity whose access was denied', async () => {
+        const { app, ids, clients } = await setup(suite);
         const usAdminInEu = await accessAs(app, clients.usAdmin, ids.eu);
         assert.equal((await usAdminInEu.accessible('us-admin@acme.test')).statusCode, 200);
         assertSuccessOnly(await (await accessAs(app, clients.euAdmin)).deny('us-admin@acme.test'));
         assertError(await usAdminInEu.accessible('us-admin@acme.test'), 403, 10);
       });
 
-      it('stops a deactivated user’s tokens and clients at once', async (t) => {
-        const { app, store } = await setup(t, database);
+      it('stops a deactivated user’s tokens and clients at once', async () => {
+        const { app, store, ids, clients } = await setup(suite);
         const user = await store.findUserByUsername(ids.tenant, 'us-admin@acme.test');
         assert.ok(user);
         const usAdmin = await accessAs(app, clients.usAdminSingle);
@@ -415,8 +434,8 @@ for (const database of testDatabases) {
         assert.equal(tokenRes.json().reasons[0].code, 90000011);
       });
 
-      it('answers 401 on every user-access operation without a bearer token', async (t) => {
-        const { app } = await setup(t, database);
+      it('answers 401 on every user-access operation without a bearer token', async () => {
+        const { app, ids } = await setup(suite);
         const anonymous = callerWith(app, '', undefined);
         for (const res of [
           await anonymous.accessible('sales@acme.test'),
@@ -430,8 +449,8 @@ for (const database of testDatabases) {
       });
     });
 
-    it('never lets a concurrent accept undo a deny of the same request', async (t) => {
-      const { app, store } = await setup(t, database);
+    it('never lets a concurrent accept undo a deny of the same request', async () => {
+      const { app, store, ids, clients } = await setup(suite);
       const usAdmin = await accessAs(app, clients.usAdminSingle);
       const euAdmin = await accessAs(app, clients.euAdmin);
       for (let round = 0; round < 4; round++) {
@@ -443,7 +462,7 @@ for (const database of testDatabases) {
         // Either order is a valid outcome, but a deny that answered 200 is the last word, and each
         // answer is a success, a rule error or a retryable conflict.
         for (const res of [accepted, denied]) assert.ok([200, 400, 409].includes(res.statusCode), res.body);
-        const status = (await membership(store, 'sales@acme.test', ids.eu))?.status;
+        const status = (await membership(store, ids.tenant, 'sales@acme.test', ids.eu))?.status;
         if (denied.statusCode === 200) assert.equal(status, 'Access Denied');
         else assert.equal(status, accepted.statusCode === 200 ? 'Active' : 'Pending Review');
         if (status !== 'Access Denied') assertSuccessOnly(await euAdmin.deny('sales@acme.test'));
@@ -451,8 +470,8 @@ for (const database of testDatabases) {
     });
 
     describe('store: setMembershipIf', () => {
-      it('writes only while the membership is still in the status read', async (t) => {
-        const { store, sales } = await setup(t, database);
+      it('writes only while the membership is still in the status read', async () => {
+        const { store, sales, ids } = await setup(suite);
         const pending: Membership = {
           userId: sales.id,
           entityId: ids.eu,

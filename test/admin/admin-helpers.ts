@@ -1,6 +1,6 @@
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { type BuildOptions, build, type TestApp } from '../helpers/build.js';
+import { appPerSuite, type BuildOptions, build, type SuiteApp, type TestApp } from '../helpers/build.js';
 import { callerWithToken } from '../helpers/http.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
@@ -9,6 +9,11 @@ export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 /** With no test context the caller closes the app and the store. */
 export function buildAdmin(t: TestContext | undefined, options: BuildOptions = {}): Promise<TestApp> {
   return build(t, { ...options, env: { ...options.env, MULTIENTITY_OPERATOR_TOKEN: OPERATOR_TOKEN } });
+}
+
+/** appPerSuite with the admin API open to OPERATOR_TOKEN: a tenant per test, made by the test. */
+export function adminPerSuite(options: Omit<BuildOptions, 'fixture' | 'env'> = {}): SuiteApp {
+  return appPerSuite({ ...options, env: { MULTIENTITY_OPERATOR_TOKEN: OPERATOR_TOKEN } });
 }
 
 /** An admin API call with the operator token. */

@@ -3,15 +3,15 @@ import { hashToken } from '../../src/domain/secrets.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices } from '../../src/services.js';
 import { testDatabases } from '../helpers/databases.js';
-import { clients } from '../helpers/fixtures.js';
 import { tokenFor, tokenRequest } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { admin, buildAdmin, category, createTenant, OPERATOR_TOKEN, zuora } from './admin-helpers.js';
+import { admin, adminPerSuite, category, createTenant, OPERATOR_TOKEN, zuora } from './admin-helpers.js';
 
 for (const database of testDatabases) {
   describe(`${database.name}: a tenant's clock`, () => {
-    it('reads real time until set, then the time set; frozen, it stands still', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    const suite = adminPerSuite({ database });
+    it('reads real time until set, then the time set; frozen, it stands still', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const url = `/admin/v1/tenants/${tenant.id}/clock`;
       const real = (await admin(app, 'GET', url)).json();
@@ -37,8 +37,8 @@ for (const database of testDatabases) {
       assert.equal(back.frozen, false);
     });
 
-    it('stamps what the API does with the tenant time: audit events of a frozen tenant', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('stamps what the API does with the tenant time: audit events of a frozen tenant', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       await admin(app, 'PUT', `/admin/v1/tenants/${tenant.id}/clock`, {
         time: '2031-05-05T05:05:05.000Z',
@@ -52,8 +52,8 @@ for (const database of testDatabases) {
       assert.equal(audit.json().events[0].at, '2031-05-05T05:05:05.000Z');
     });
 
-    it('a token expires when its tenant clock passes the hour (401), and only that tenant moves', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('a token expires when its tenant clock passes the hour (401), and only that tenant moves', async () => {
+      const { app, ids, clients } = await suite.acme();
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
@@ -77,7 +77,7 @@ for (const database of testDatabases) {
         url: '/v1/entity-connections',
         headers: {
           authorization: `Bearer ${acmeToken}`,
-          'zuora-entity-ids': '8a808255557baba1015580e12fa5083a',
+          'zuora-entity-ids': ids.global,
         },
       });
       assert.equal(acme.statusCode, 200);
@@ -93,8 +93,8 @@ for (const database of testDatabases) {
     ] as const) {
       it(`ends a token issued while the clock was advanced ${what} once the clock is set back (401)`, {
         timeout: 30_000,
-      }, async (t) => {
-        const { app } = await buildAdmin(t, { database });
+      }, async () => {
+        const { app } = suite.built();
         const tenant = await createTenant(app);
         const [client] = tenant.clients;
         assert.ok(client);
@@ -117,8 +117,8 @@ for (const database of testDatabases) {
 
     it('ends a token issued after the time a clock is set back to, and keeps one issued before it', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    }, async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
@@ -132,8 +132,8 @@ for (const database of testDatabases) {
       assert.equal((await late.list()).statusCode, 401);
     });
 
-    it('an Idempotency-Key is replayed within 24 hours of tenant time and runs again after', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('an Idempotency-Key is replayed within 24 hours of tenant time and runs again after', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
@@ -160,7 +160,7 @@ for (const database of testDatabases) {
     });
 
     it('keeps the clock in the database, so another instance on the same database agrees', async (t) => {
-      const { app, store } = await buildAdmin(t, { database });
+      const { app, store } = suite.built();
       const tenant = await createTenant(app);
       await admin(app, 'PUT', `/admin/v1/tenants/${tenant.id}/clock`, {
         time: '2029-02-03T04:05:06.000Z',
@@ -183,8 +183,8 @@ for (const database of testDatabases) {
       assert.equal(stored?.expiresAt, Date.parse('2029-02-03T05:05:06.000Z'));
     });
 
-    it('refuses a negative advance and an unknown tenant', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('refuses a negative advance and an unknown tenant', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const negative = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clock/advance`, {
         hours: -1,
@@ -199,14 +199,15 @@ for (const database of testDatabases) {
 
 for (const database of testDatabases) {
   describe(`${database.name}: bounded clock times`, { timeout: 60_000 }, () => {
+    const suite = adminPerSuite({ database });
     const tooFar: [string, Record<string, unknown>, string][] = [
       ['a billion days', { days: 1_000_000_000 }, 'days'],
       ['2^63 milliseconds', { milliseconds: 2 ** 63 }, 'milliseconds'],
       ['hours past 100 years', { hours: 36_525 * 24 + 1 }, 'hours'],
     ];
     for (const [what, body, field] of tooFar) {
-      it(`answers 400 naming ${field} for an advance of ${what}, and the tenant keeps working`, async (t) => {
-        const { app } = await buildAdmin(t, { database });
+      it(`answers 400 naming ${field} for an advance of ${what}, and the tenant keeps working`, async () => {
+        const { app } = suite.built();
         const tenant = await createTenant(app);
         const url = `/admin/v1/tenants/${tenant.id}/clock`;
         const res = await admin(app, 'POST', `${url}/advance`, body);
@@ -220,8 +221,8 @@ for (const database of testDatabases) {
       });
     }
 
-    it('answers 400 naming the range when advances would take the clock past 9999-12-31', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('answers 400 naming the range when advances would take the clock past 9999-12-31', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const url = `/admin/v1/tenants/${tenant.id}/clock`;
       const set = await admin(app, 'PUT', url, { time: '9990-01-01T00:00:00.000Z', frozen: true });
@@ -236,8 +237,8 @@ for (const database of testDatabases) {
       assert.equal(onePast.statusCode, 400, onePast.body);
     });
 
-    it('answers 400 naming time for a time before 1970', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('answers 400 naming time for a time before 1970', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const url = `/admin/v1/tenants/${tenant.id}/clock`;
       const res = await admin(app, 'PUT', url, { time: '0001-01-01T00:00:00.000Z' });

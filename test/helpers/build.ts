@@ -52,6 +52,8 @@ export interface SuiteApp {
   acme(change?: (fixture: AcmeFixture, acme: Acme) => void): Promise<TestApp & Acme>;
   /** Loads another fixture into the suite's app; its ids must be used by no other test of the suite. */
   load(fixture: unknown): Promise<TestApp>;
+  /** The suite's app as it is, for tests that make their own tenant (e.g. through the admin API). */
+  built(): TestApp;
 }
 
 /**
@@ -70,10 +72,14 @@ export function appPerSuite(options: Omit<BuildOptions, 'fixture'> = {}): SuiteA
     await built?.app.close();
     await built?.store.close();
   });
-  const load = async (fixture: unknown): Promise<TestApp> => {
+  const current = (): TestApp => {
     if (!built) throw new Error("appPerSuite's app is built in the describe's before hook");
-    await loadFixture(built.store, built.services.clock, fixture);
     return built;
+  };
+  const load = async (fixture: unknown): Promise<TestApp> => {
+    const app = current();
+    await loadFixture(app.store, app.services.clock, fixture);
+    return app;
   };
   return {
     async acme(change) {
@@ -83,6 +89,7 @@ export function appPerSuite(options: Omit<BuildOptions, 'fixture'> = {}): SuiteA
       return { ...(await load(fixture)), ...acme };
     },
     load,
+    built: current,
   };
 }
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import type { TestApp } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients } from '../helpers/fixtures.js';
+import { acmeFixture } from '../helpers/fixtures.js';
 import { tokenFor, tokenRequest } from '../helpers/http.js';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import {
   admin,
+  adminPerSuite,
   buildAdmin,
   category,
   createTenant,
@@ -16,8 +17,10 @@ import {
 
 for (const database of testDatabases) {
   describe(`${database.name}: admin tenants`, () => {
-    it('creates a tenant from a fixture body and answers its ids and client credentials', async (t) => {
-      const { app, store } = await buildAdmin(t, { database });
+    // Each test makes its own tenant, or gets an Acme of its own where it needs one.
+    const suite = adminPerSuite({ database });
+    it('creates a tenant from a fixture body and answers its ids and client credentials', async () => {
+      const { app, store } = suite.built();
       const response = await admin(app, 'POST', '/admin/v1/tenants', shopTenant());
       assert.equal(response.statusCode, 201, response.body);
       const tenant = response.json();
@@ -42,8 +45,8 @@ for (const database of testDatabases) {
       assert.equal(created.statusCode, 200, created.body);
     });
 
-    it('takes the ids a fixture body gives, as a fixture file would', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('takes the ids a fixture body gives, as a fixture file would', async () => {
+      const { app } = suite.built();
       const body = shopTenant('Given');
       const withIds = {
         ...body,
@@ -77,8 +80,8 @@ for (const database of testDatabases) {
       assert.match(again.json().reasons[0].message, /424242/);
     });
 
-    it('refuses a client id another tenant holds (400, category 20)', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('refuses a client id another tenant holds (400, category 20)', async () => {
+      const { app, clients } = await suite.acme();
       const body = shopTenant();
       const taken = { clientId: clients.globalAdmin.id, clientSecret: 'x'.repeat(16), entities: ['Global'] };
       const response = await admin(app, 'POST', '/admin/v1/tenants', {
@@ -90,16 +93,16 @@ for (const database of testDatabases) {
       assert.equal(response.json().reasons[0].message, 'An OAuth client with this client id already exists.');
     });
 
-    it('refuses an entity id another tenant holds, from a fixture file tenant posted as is (400, category 20)', async (t) => {
-      const { app } = await buildAdmin(t, { database });
-      const acme = acmeFixture().tenants[0] as Record<string, unknown>;
+    it('refuses an entity id another tenant holds, from a fixture file tenant posted as is (400, category 20)', async () => {
+      const { app, ids, clients } = await suite.acme();
+      const acme = acmeFixture({ acme: { ids, clients } }).tenants[0] as Record<string, unknown>;
       const response = await admin(app, 'POST', '/admin/v1/tenants', { ...acme, id: '31337' });
       assert.equal(response.statusCode, 400, response.body);
       assert.equal(category(response), 20);
     });
 
-    it('names the field at fault in a fixture body that breaks a rule (400, category 20)', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('names the field at fault in a fixture body that breaks a rule (400, category 20)', async () => {
+      const { app } = suite.built();
       const body = shopTenant();
       const response = await admin(app, 'POST', '/admin/v1/tenants', {
         ...body,
@@ -115,8 +118,8 @@ for (const database of testDatabases) {
 
     it('answers 400 naming the depth limit for a tenant body nested 10,000 levels deep', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    }, async () => {
+      const { app } = suite.built();
       // Written as text: 10,000 levels is deeper than JSON.stringify's own recursion cares for.
       const level = (i: number) => `{"name":"L${i}","locale":"en_US","timezone":"UTC","children":[`;
       let text = '{"name":"Deep","entities":[';
@@ -134,21 +137,21 @@ for (const database of testDatabases) {
       assert.equal((await admin(app, 'GET', '/admin/v1/tenants')).statusCode, 200);
     });
 
-    it('refuses an unknown field in the body (400, category 21)', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('refuses an unknown field in the body (400, category 21)', async () => {
+      const { app } = suite.built();
       const response = await admin(app, 'POST', '/admin/v1/tenants', { ...shopTenant(), colour: 'blue' });
       assert.equal(response.statusCode, 400);
       assert.equal(category(response), 21);
     });
 
-    it('lists tenants and gets one; an unknown tenant is 404 (category 40)', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('lists tenants and gets one; an unknown tenant is 404 (category 40)', async () => {
+      const { app, ids } = await suite.acme();
       const tenant = await createTenant(app);
       const list = await admin(app, 'GET', '/admin/v1/tenants');
       assert.equal(list.statusCode, 200);
-      const ids = list.json().tenants.map((x: { id: string }) => x.id);
-      assert.ok(ids.includes(tenant.id));
-      assert.ok(ids.includes('6398'), 'the fixture file tenant is listed too');
+      const listed = list.json().tenants.map((x: { id: string }) => x.id);
+      assert.ok(listed.includes(tenant.id));
+      assert.ok(listed.includes(ids.tenant), 'the fixture file tenant is listed too');
 
       const one = await admin(app, 'GET', `/admin/v1/tenants/${tenant.id}`);
       assert.equal(one.statusCode, 200);
@@ -160,8 +163,8 @@ for (const database of testDatabases) {
       assert.equal(category(missing), 40);
     });
 
-    it('deletes a tenant with all its data; its clients and tokens stop and other tenants keep theirs', async (t) => {
-      const { app, store } = await buildAdmin(t, { database });
+    it('deletes a tenant with all its data; its clients and tokens stop and other tenants keep theirs', async () => {
+      const { app, store, clients } = await suite.acme();
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
@@ -203,8 +206,8 @@ for (const database of testDatabases) {
       assert.equal((await admin(app, 'DELETE', `/admin/v1/tenants/${tenant.id}`)).statusCode, 404);
     });
 
-    it('resets a tenant to exactly its fixture: same ids and credentials, nothing the API did since', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('resets a tenant to exactly its fixture: same ids and credentials, nothing the API did since', async () => {
+      const { app } = suite.built();
       const body = shopTenant();
       const tenant = await createTenant(app, {
         ...body,
@@ -241,17 +244,17 @@ for (const database of testDatabases) {
       assert.deepEqual(faults.json().faultRules, []);
     });
 
-    it('does not reset a tenant that kept no fixture (400, category 30)', async (t) => {
-      const { app, store } = await buildAdmin(t, { database });
+    it('does not reset a tenant that kept no fixture (400, category 30)', async () => {
+      const { app, store, ids } = await suite.acme();
       // As a tenant loaded from a fixture file before fixture-file tenants kept their fixture.
-      await store.updateTenantState('6398', { fixture: null });
-      const response = await admin(app, 'POST', '/admin/v1/tenants/6398/reset');
+      await store.updateTenantState(ids.tenant, { fixture: null });
+      const response = await admin(app, 'POST', `/admin/v1/tenants/${ids.tenant}/reset`);
       assert.equal(response.statusCode, 400);
       assert.equal(category(response), 30);
     });
 
-    it('documents the admin operations under the Admin tag of /openapi.json', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('documents the admin operations under the Admin tag of /openapi.json', async () => {
+      const { app } = suite.built();
       const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
       const operation = document.paths['/admin/v1/tenants'].post;
       assert.deepEqual(operation.tags, ['Admin']);

@@ -1,23 +1,35 @@
 import assert from 'node:assert/strict';
-import { build } from '../helpers/build.js';
+import { appPerSuite, build } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { clients, ids } from '../helpers/fixtures.js';
+import { clients as acmeClients, ids as acmeIds } from '../helpers/fixtures.js';
 import { assertError, tokenFor, tokenRequest } from '../helpers/http.js';
-import { describe, it } from '../helpers/node-test.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 import { operator, operatorEnv } from './support.js';
 
-const journalUrl = `/admin/v1/tenants/${ids.tenant}/journal`;
+const journalUrl = (tenantId: string) => `/admin/v1/tenants/${tenantId}/journal`;
 
 for (const database of testDatabases) {
   describe(`${database.name}: the request journal`, () => {
-    async function setup(t: Parameters<typeof build>[0], env: NodeJS.ProcessEnv = {}) {
-      const built = await build(t, { database, env: { ...operatorEnv, ...env } });
+    const suite = appPerSuite({ database, env: operatorEnv });
+    /**
+     * An Acme of the test's own in the suite's app (journals are per tenant); with `t` and `env`, an
+     * app of the test's own with Acme, for a test that sets the environment.
+     */
+    async function setup(own?: { t: TestContext; env: NodeJS.ProcessEnv }) {
+      const built = own
+        ? {
+            ...(await build(own.t, { database, env: { ...operatorEnv, ...own.env } })),
+            ids: acmeIds,
+            clients: acmeClients,
+          }
+        : await suite.acme();
+      const { ids, clients } = built;
       const token = await tokenFor(built.app, clients.usAdminSingle);
       const headers = { authorization: `Bearer ${token}` };
       const journal = async (query = '') => {
         const res = await built.app.inject({
           method: 'GET',
-          url: `${journalUrl}${query}`,
+          url: `${journalUrl(ids.tenant)}${query}`,
           headers: operator,
         });
         assert.equal(res.statusCode, 200, res.body);
@@ -26,8 +38,8 @@ for (const database of testDatabases) {
       return { ...built, token, headers, journal };
     }
 
-    it('records method, url, masked headers, body, status, response, duration and ids', async (t) => {
-      const { app, token, headers, journal } = await setup(t);
+    it('records method, url, masked headers, body, status, response, duration and ids', async () => {
+      const { app, token, headers, journal, ids } = await setup();
       const res = await app.inject({
         method: 'POST',
         url: '/v1/entity-connections',
@@ -50,8 +62,8 @@ for (const database of testDatabases) {
       assert.ok(!JSON.stringify(entry).includes(token), 'the token never appears');
     });
 
-    it('records the token request of a tenant client with the secret masked', async (t) => {
-      const { journal } = await setup(t);
+    it('records the token request of a tenant client with the secret masked', async () => {
+      const { journal, clients } = await setup();
       const [entry] = await journal('?path=/oauth/token');
       assert.equal(entry.method, 'POST');
       assert.equal(entry.status, 200);
@@ -61,8 +73,8 @@ for (const database of testDatabases) {
       assert.match(entry.response.access_token, /^\S{4}\*{4}$/);
     });
 
-    it('filters by path, status and track id, newest first, up to the limit', async (t) => {
-      const { app, headers, journal } = await setup(t);
+    it('filters by path, status and track id, newest first, up to the limit', async () => {
+      const { app, headers, journal } = await setup();
       const list = (extra: Record<string, string> = {}) =>
         app.inject({
           method: 'GET',
@@ -92,8 +104,8 @@ for (const database of testDatabases) {
       assert.equal((await journal('?limit=2')).length, 2);
     });
 
-    it('keeps the response as sent before gzip, when the client gets it gzipped', async (t) => {
-      const { app, headers, journal } = await setup(t);
+    it('keeps the response as sent before gzip, when the client gets it gzipped', async () => {
+      const { app, headers, journal } = await setup();
       const res = await app.inject({
         method: 'GET',
         url: '/v1/entities',
@@ -107,7 +119,7 @@ for (const database of testDatabases) {
     });
 
     it('keeps the last MULTIENTITY_JOURNAL_SIZE requests of a tenant, dropping the oldest', async (t) => {
-      const { app, headers, journal } = await setup(t, { MULTIENTITY_JOURNAL_SIZE: '3' });
+      const { app, headers, journal } = await setup({ t, env: { MULTIENTITY_JOURNAL_SIZE: '3' } });
       for (const trackId of ['1', '2', '3', '4']) {
         await app.inject({
           method: 'GET',
@@ -121,8 +133,8 @@ for (const database of testDatabases) {
       );
     });
 
-    it('keeps each tenant to itself and forgets on DELETE', async (t) => {
-      const { app, journal } = await setup(t);
+    it('keeps each tenant to itself and forgets on DELETE', async () => {
+      const { app, journal, ids, clients } = await setup();
       await tokenRequest(app, clients.otherTenantAdmin);
       const other = await app.inject({
         method: 'GET',
@@ -131,13 +143,13 @@ for (const database of testDatabases) {
       });
       assert.equal(other.json().requests.length, 1);
       assert.equal((await journal()).length, 1);
-      const cleared = await app.inject({ method: 'DELETE', url: journalUrl, headers: operator });
+      const cleared = await app.inject({ method: 'DELETE', url: journalUrl(ids.tenant), headers: operator });
       assert.deepEqual(cleared.json(), { success: true });
       assert.deepEqual(await journal(), []);
     });
 
-    it('starts a reset tenant with an empty journal, and forgets a deleted one', async (t) => {
-      const { app, journal } = await setup(t);
+    it('starts a reset tenant with an empty journal, and forgets a deleted one', async () => {
+      const { app, journal, ids, clients } = await setup();
       assert.equal((await journal()).length, 1, 'the token request is journaled');
       const reset = await app.inject({
         method: 'POST',
@@ -164,8 +176,8 @@ for (const database of testDatabases) {
       );
     });
 
-    it('records a request refused by a fault rule, and a dropped one with status 0', async (t) => {
-      const { app, headers, journal } = await setup(t);
+    it('records a request refused by a fault rule, and a dropped one with status 0', async () => {
+      const { app, headers, journal, ids } = await setup();
       await app.inject({
         method: 'POST',
         url: `/admin/v1/tenants/${ids.tenant}/faults`,
@@ -177,9 +189,9 @@ for (const database of testDatabases) {
       assert.equal(entry.response.reasons[0].code, 50000070);
     });
 
-    it('needs the operator token and a known tenant', async (t) => {
-      const { app } = await setup(t);
-      assertError(await app.inject({ method: 'GET', url: journalUrl }), 401, 11);
+    it('needs the operator token and a known tenant', async () => {
+      const { app, ids } = await setup();
+      assertError(await app.inject({ method: 'GET', url: journalUrl(ids.tenant) }), 401, 11);
       const unknown = await app.inject({
         method: 'GET',
         url: '/admin/v1/tenants/999999/journal',

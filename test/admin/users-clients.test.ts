@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { testDatabases } from '../helpers/databases.js';
 import { tokenFor, tokenRequest } from '../helpers/http.js';
 import { describe, it } from '../helpers/node-test.js';
-import { admin, buildAdmin, category, createTenant, shopTenant, zuora } from './admin-helpers.js';
+import { admin, adminPerSuite, category, createTenant, shopTenant, zuora } from './admin-helpers.js';
 
 for (const database of testDatabases) {
   describe(`${database.name}: admin users and OAuth clients`, () => {
-    it('creates a user with a home entity and access, and lists it', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    // Each test makes a tenant of its own through the admin API.
+    const suite = adminPerSuite({ database });
+    it('creates a user with a home entity and access, and lists it', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const created = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/users`, {
         username: 'eu@shop.test',
@@ -34,8 +36,8 @@ for (const database of testDatabases) {
       );
     });
 
-    it('refuses a username the tenant has (400, category 20) and an unknown entity (404, category 40)', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('refuses a username the tenant has (400, category 20) and an unknown entity (404, category 40)', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const url = `/admin/v1/tenants/${tenant.id}/users`;
       const taken = await admin(app, 'POST', url, { username: 'admin@shop.test', homeEntity: 'Global' });
@@ -46,8 +48,8 @@ for (const database of testDatabases) {
       assert.equal(category(unknown), 40);
     });
 
-    it('creates a client for a user with its entities; the secret is shown once and works', async (t) => {
-      const { app, store } = await buildAdmin(t, { database });
+    it('creates a client for a user with its entities; the secret is shown once and works', async () => {
+      const { app, store } = suite.built();
       const tenant = await createTenant(app);
       await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/users`, {
         username: 'us@shop.test',
@@ -77,8 +79,8 @@ for (const database of testDatabases) {
 
     it('refuses a client secret shorter than 16 characters (400, category 20, naming clientSecret), in a client and in a tenant body', {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    }, async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const short = await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/clients`, {
         user: 'admin@shop.test',
@@ -109,8 +111,8 @@ for (const database of testDatabases) {
       assert.equal((await tokenRequest(app, sixteen.json())).statusCode, 200);
     });
 
-    it('refuses a client for an entity its user cannot access (400, category 20)', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('refuses a client for an entity its user cannot access (400, category 20)', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       await admin(app, 'POST', `/admin/v1/tenants/${tenant.id}/users`, {
         username: 'us@shop.test',
@@ -124,8 +126,8 @@ for (const database of testDatabases) {
       assert.equal(category(response), 20);
     });
 
-    it('deactivating a client stops its tokens at once and refuses it new ones', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('deactivating a client stops its tokens at once and refuses it new ones', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
@@ -146,8 +148,8 @@ for (const database of testDatabases) {
       assert.equal((await tokenRequest(app, client)).statusCode, 401);
     });
 
-    it('deactivating a user stops the tokens of its clients at once', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('deactivating a user stops the tokens of its clients at once', async () => {
+      const { app } = suite.built();
       const tenant = await createTenant(app);
       const [client] = tenant.clients;
       assert.ok(client);
@@ -160,8 +162,8 @@ for (const database of testDatabases) {
       assert.equal((await tokenRequest(app, client)).statusCode, 401);
     });
 
-    it('answers 404 (category 40) for a user or client of another tenant', async (t) => {
-      const { app } = await buildAdmin(t, { database });
+    it('answers 404 (category 40) for a user or client of another tenant', async () => {
+      const { app } = suite.built();
       const one = await createTenant(app);
       const two = await createTenant(app);
       const user = await admin(

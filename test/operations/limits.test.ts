@@ -7,11 +7,11 @@ import { loadFixture } from '../../src/domain/fixture-loader.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices } from '../../src/services.js';
 import { createSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { build, manualClock } from '../helpers/build.js';
+import { appPerSuite, build, manualClock } from '../helpers/build.js';
 import { testDatabases } from '../helpers/databases.js';
-import { acmeFixture, clients, ids } from '../helpers/fixtures.js';
+import { clients as acmeClients, acmeFixture, ids as acmeIds } from '../helpers/fixtures.js';
 import { assertError, tokenFor, tokenRequest } from '../helpers/http.js';
-import { describe, it } from '../helpers/node-test.js';
+import { describe, it, type TestContext } from '../helpers/node-test.js';
 import { operator, operatorEnv } from './support.js';
 
 /** A profile small enough to exhaust in a test. */
@@ -33,8 +33,19 @@ const CONCURRENCY_HEADERS = [
 
 for (const database of testDatabases) {
   describe(`${database.name}: Zuora's limits`, () => {
-    async function setup(t: Parameters<typeof build>[0], settings: object = tiny, clock = manualClock()) {
-      const built = await build(t, { database, env: operatorEnv, clock });
+    // Limits and their counters are per tenant. The suite's clock stands still at 12:00:00 sharp.
+    const suite = appPerSuite({ database, env: operatorEnv, clock: manualClock() });
+    /**
+     * An Acme of the test's own in the suite's app, its limits set to `settings`; with `own`, an app
+     * of the test's own with Acme, for a test that moves the clock or reads the app's metrics.
+     */
+    async function setup(settings: object = tiny, own?: TestContext) {
+      // The test's own clock, in its own app only.
+      const clock = own ? manualClock() : undefined;
+      const built = own
+        ? { ...(await build(own, { database, env: operatorEnv, clock })), ids: acmeIds, clients: acmeClients }
+        : await suite.acme();
+      const { ids, clients } = built;
       const put = await built.app.inject({
         method: 'PUT',
         url: `/admin/v1/tenants/${ids.tenant}/limits`,
@@ -52,8 +63,8 @@ for (const database of testDatabases) {
       return { ...built, call, clock };
     }
 
-    it('sends no limit headers while limits are off, the default', async (t) => {
-      const { app } = await build(t, { database });
+    it('sends no limit headers while limits are off, the default', async () => {
+      const { app, clients } = await suite.acme();
       const token = await tokenFor(app, clients.usAdminSingle);
       const res = await app.inject({
         method: 'GET',
@@ -65,8 +76,8 @@ for (const database of testDatabases) {
         assert.equal(res.headers[name], undefined);
     });
 
-    it('answers the tenant setting and the numbers in force, with Zuora profile numbers', async (t) => {
-      const { app } = await build(t, { database, env: operatorEnv });
+    it('answers the tenant setting and the numbers in force, with Zuora profile numbers', async () => {
+      const { app, ids } = await suite.acme();
       const url = `/admin/v1/tenants/${ids.tenant}/limits`;
       const before = await app.inject({ method: 'GET', url, headers: operator });
       assert.deepEqual(before.json(), { settings: { profile: 'off' }, limits: null, success: true });
@@ -100,8 +111,8 @@ for (const database of testDatabases) {
       assert.equal(api.json().limits.perMinute, 2_500);
     });
 
-    it('refuses an unknown profile with category 20 and an unknown tenant with 404', async (t) => {
-      const { app } = await build(t, { database, env: operatorEnv });
+    it('refuses an unknown profile with category 20 and an unknown tenant with 404', async () => {
+      const { app, ids } = await suite.acme();
       const bad = await app.inject({
         method: 'PUT',
         url: `/admin/v1/tenants/${ids.tenant}/limits`,
@@ -118,14 +129,14 @@ for (const database of testDatabases) {
       assertError(unknown, 404, 40);
     });
 
-    it('needs the operator token for the limits route', async (t) => {
-      const { app } = await build(t, { database, env: operatorEnv });
+    it('needs the operator token for the limits route', async () => {
+      const { app, ids } = await suite.acme();
       const res = await app.inject({ method: 'GET', url: `/admin/v1/tenants/${ids.tenant}/limits` });
       assertError(res, 401, 11);
     });
 
-    it('counts down RateLimit-Remaining, then answers 429 with category 70 and Retry-After', async (t) => {
-      const { call } = await setup(t);
+    it('counts down RateLimit-Remaining, then answers 429 with category 70 and Retry-After', async () => {
+      const { call } = await setup();
       const remaining: string[] = [];
       for (let i = 0; i < 3; i++) {
         const res = await call();
@@ -147,7 +158,8 @@ for (const database of testDatabases) {
     });
 
     it('opens a new minute window when the clock passes the minute, until the hour window is spent', async (t) => {
-      const { call, clock } = await setup(t);
+      const { call, clock } = await setup(tiny, t);
+      assert.ok(clock);
       for (let i = 0; i < 3; i++) assert.equal((await call()).statusCode, 200);
       assert.equal((await call()).statusCode, 429);
       clock.advance(60_000);
@@ -162,8 +174,8 @@ for (const database of testDatabases) {
       assert.equal(refused.headers['retry-after'], String(3600 - 60));
     });
 
-    it('keeps the limits of one tenant away from another', async (t) => {
-      const { app, call } = await setup(t);
+    it('keeps the limits of one tenant away from another', async () => {
+      const { app, call, ids, clients } = await setup();
       for (let i = 0; i < 4; i++) await call();
       const other = await tokenFor(app, clients.otherTenantAdmin);
       const res = await app.inject({
@@ -176,7 +188,7 @@ for (const database of testDatabases) {
     });
 
     it('refuses a request past the entity concurrency limit while others are in flight', async (t) => {
-      const { app, call } = await setup(t, { ...tiny, perMinute: 100, perHour: 100, concurrency: 1 });
+      const { app, call, ids } = await setup({ ...tiny, perMinute: 100, perHour: 100, concurrency: 1 }, t);
       // A latency fault holds the first request in flight for 3 s, its concurrency slot taken.
       const fault = await app.inject({
         method: 'POST',
@@ -203,8 +215,8 @@ for (const database of testDatabases) {
       assert.equal(third.headers['concurrency-limit-remaining'], '0');
     });
 
-    it('limits POST /oauth/token per client IP for tenants with limits', async (t) => {
-      const { app } = await setup(t);
+    it('limits POST /oauth/token per client IP for tenants with limits', async () => {
+      const { app, clients } = await setup();
       // setup took one token already: one more is allowed, the next is refused.
       const second = await tokenRequest(app, clients.globalAdmin);
       assert.equal(second.statusCode, 200, second.body);
@@ -226,8 +238,8 @@ for (const database of testDatabases) {
 
     it("counts token requests per tenant and IP: one tenant's token requests never push another into 429", {
       timeout: 30_000,
-    }, async (t) => {
-      const { app } = await setup(t);
+    }, async () => {
+      const { app, ids, clients } = await setup();
       const other = await app.inject({
         method: 'PUT',
         url: `/admin/v1/tenants/${ids.otherTenant}/limits`,
@@ -246,12 +258,12 @@ for (const database of testDatabases) {
       assertError(await tokenRequest(app, clients.otherTenantAdmin), 429, 70);
     });
 
-    it('takes a tenant profile from the fixture key limits', async (t) => {
-      const fixture = acmeFixture() as { tenants: Record<string, unknown>[] };
-      const first = fixture.tenants[0];
-      assert.ok(first);
-      first.limits = { profile: 'developer-sandbox', perMinute: 7 };
-      const { app } = await build(t, { database, fixture });
+    it('takes a tenant profile from the fixture key limits', async () => {
+      const { app, clients } = await suite.acme((fixture) => {
+        const first = (fixture as { tenants: Record<string, unknown>[] }).tenants[0];
+        assert.ok(first);
+        first.limits = { profile: 'developer-sandbox', perMinute: 7 };
+      });
       const token = await tokenFor(app, clients.usAdminSingle);
       const res = await app.inject({
         method: 'GET',
@@ -292,7 +304,10 @@ describe('limits across instances', () => {
     }
     const [a, b] = instances;
     assert.ok(a && b);
-    const token = await tokenFor(a, { id: clients.usAdminSingle.id, secret: clients.usAdminSingle.secret });
+    const token = await tokenFor(a, {
+      id: acmeClients.usAdminSingle.id,
+      secret: acmeClients.usAdminSingle.secret,
+    });
     const call = (app: typeof a) =>
       app.inject({
         method: 'GET',

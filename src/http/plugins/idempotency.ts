@@ -12,6 +12,7 @@ import type {
   RawServerDefault,
   RouteGenericInterface,
   RouteHandlerMethod,
+  RouteShorthandOptions,
 } from 'fastify';
 import type { RunResult, StoredResponse } from '../../domain/idempotency.js';
 import type { Transactional } from '../../domain/ports/index.js';
@@ -127,8 +128,14 @@ export function idempotentRoutes(app: FastifyInstance, services: Pick<Services, 
       options: { schema: Schema; config?: FastifyContextConfig },
       handler: IdempotentHandler<Schema>,
     ): void {
-      // The request the handler is typed with is the one Fastify has validated against `schema`.
-      app.post(url, options, underKey(handler as (request: FastifyRequest, tx: KeyTransaction) => unknown));
+      // The request the handler is typed with is the one Fastify has validated against `schema`;
+      // the options are passed untyped so that Fastify does not infer the reply from `schema` a
+      // second time, for a handler (underKey's) that sends the reply itself.
+      app.post(
+        url,
+        options as RouteShorthandOptions,
+        underKey(handler as (request: FastifyRequest, tx: KeyTransaction) => unknown),
+      );
     },
   };
 }

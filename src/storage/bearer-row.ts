@@ -11,6 +11,35 @@ import {
 import type { AccessTokensTable } from './schema.js';
 
 /**
+ * The token with everything authenticating a request reads: its tenant (not the fixture), its user
+ * and client as they are now, and the entity the request acts in with the token user's membership
+ * in it. That entity is the one the request names by id (`named`), or else the token's only entity
+ * (`onlyEntity`, read from its JSON list in each database's dialect); a token of several entities
+ * and no id reads none. The columns are those of `BearerRow`.
+ */
+export const bearerSelect = (sql: { named: string; onlyEntity: string; tokenHash: string }): string => `
+  select t.token_hash, t.jti, t.tenant_id, t.client_id, t.user_id, t.entity_ids, t.issued_at, t.expires_at,
+    n.name as tenant_name, n.api_version as tenant_api_version, n.created_at as tenant_created_at,
+    n.id_seed as tenant_id_seed, n.id_counter as tenant_id_counter,
+    n.clock_offset_ms as tenant_clock_offset_ms, n.clock_frozen_at as tenant_clock_frozen_at,
+    u.id as user_found, u.username as user_username, u.home_entity_id as user_home_entity_id,
+    u.status as user_status, u.created_at as user_created_at,
+    c.client_id as client_found, c.tenant_id as client_tenant_id, c.user_id as client_user_id,
+    c.secret_hash as client_secret_hash, c.entity_ids as client_entity_ids,
+    c.created_at as client_created_at, c.status as client_status,
+    e.id as entity_found, e.name as entity_name, e.display_name as entity_display_name,
+    e.locale as entity_locale, e.timezone as entity_timezone, e.status as entity_status,
+    e.parent_id as entity_parent_id, e.created_at as entity_created_at,
+    m.role as member_role, m.status as member_status, m.updated_at as member_updated_at
+  from access_tokens t
+  join tenants n on n.id = t.tenant_id
+  left join users u on u.id = t.user_id and u.tenant_id = t.tenant_id
+  left join oauth_clients c on c.client_id = t.client_id
+  left join entities e on e.tenant_id = t.tenant_id and e.id = coalesce(${sql.named}, ${sql.onlyEntity})
+  left join memberships m on m.user_id = t.user_id and m.entity_id = e.id
+  where t.token_hash = ${sql.tokenHash}`;
+
+/**
  * A row of the bearer join (`findBearer`): the token, its tenant's columns but the fixture, and its
  * user's, client's, acted entity's and the token user's membership in that entity (null where the
  * left join found no row).

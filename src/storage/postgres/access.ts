@@ -1,10 +1,11 @@
 import type { AccessStore } from '../../domain/ports/index.js';
+import { columns } from '../columns.js';
 import * as map from '../row-mappers.js';
 import type { EntitiesTable, MembershipsTable, UsersTable } from '../schema.js';
 import type { PgSession, PgStatement } from './session.js';
 
-const USER_COLUMNS = 'id, tenant_id, username, home_entity_id, status, created_at';
-const MEMBERSHIP_COLUMNS = 'user_id, entity_id, role, status, updated_at';
+const USER_COLUMNS = columns.users;
+const MEMBERSHIP_COLUMNS = columns.memberships;
 
 type EntityAccessRow = Omit<EntitiesTable, 'name_key'> & map.JoinedMembershipColumns;
 

@@ -1,9 +1,10 @@
 import type { ConnectionStore } from '../../domain/ports/index.js';
+import { columns } from '../columns.js';
 import * as map from '../row-mappers.js';
 import type { EntityConnectionsTable } from '../schema.js';
 import type { PgSession, PgStatement } from './session.js';
 
-const COLUMNS = 'id, tenant_id, source_entity_id, target_entity_id, status, created_at, updated_at';
+const COLUMNS = columns.entityConnections;
 
 const INSERT: PgStatement = {
   name: 'connections.insert',

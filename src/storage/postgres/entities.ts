@@ -1,5 +1,6 @@
 import { entityNameKey } from '../../domain/entity-rules.js';
 import type { EntityStore } from '../../domain/ports/index.js';
+import { columns } from '../columns.js';
 import * as map from '../row-mappers.js';
 import type { EntitiesTable } from '../schema.js';
 import type { PgSession, PgStatement } from './session.js';
@@ -7,7 +8,7 @@ import type { PgSession, PgStatement } from './session.js';
 type EntityRow = Omit<EntitiesTable, 'name_key'>;
 
 /** Every column but `name_key`, which only the unique index and `findEntityByName` read. */
-const COLUMNS = 'id, tenant_id, name, display_name, locale, timezone, status, parent_id, created_at';
+const COLUMNS = columns.entities;
 
 const INSERT: PgStatement = {
   name: 'entities.insert',

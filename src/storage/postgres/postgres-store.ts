@@ -3,7 +3,6 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { type Store, type StoreOps, UniqueViolation } from '../../domain/ports/index.js';
-import { guarded } from '../guarded.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { postgresAccessStore } from './access.js';
@@ -201,7 +200,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw translateError(error);
   }
 
-  const ops = guarded({ ...aggregates(pgSession(pool, prepared)) }, translateError) as StoreOps;
+  const ops = aggregates(pgSession(pool, prepared, translateError)) as StoreOps;
   let closed = false;
 
   async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
@@ -214,9 +213,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     let broken: Error | undefined;
     try {
       await client.query('begin');
-      const tx = guarded({ ...aggregates(pgSession(client, prepared)) }, translateError);
-      (tx as StoreOps).transaction = (inner) => inner(tx as StoreOps);
-      const result = await fn(tx as StoreOps);
+      const tx = aggregates(pgSession(client, prepared, translateError)) as StoreOps;
+      tx.transaction = (inner) => inner(tx);
+      const result = await fn(tx);
       await client.query('commit');
       return result;
     } catch (error) {

@@ -23,14 +23,25 @@ export interface PgSession {
  * A session over the pool or over one client. `prepared` false sends every statement unnamed, for
  * poolers in transaction mode that cannot keep a connection's prepared statements (PgBouncer before
  * 1.21, or later ones without `max_prepared_statements`): MULTIENTITY_PG_PREPARED_STATEMENTS=off.
+ * Every statement of the store runs here, so a driver error becomes the domain's here, through
+ * `translateError`, once per statement: no operation needs a wrapper of its own.
  */
-export function pgSession(target: pg.Pool | pg.PoolClient, prepared: boolean): PgSession {
-  const query = (statement: PgStatement, values: readonly unknown[]) =>
-    target.query(
-      prepared
-        ? { name: statement.name, text: statement.text, values: values as unknown[] }
-        : { text: statement.text, values: values as unknown[] },
-    );
+export function pgSession(
+  target: pg.Pool | pg.PoolClient,
+  prepared: boolean,
+  translateError: (error: unknown) => unknown,
+): PgSession {
+  const query = async (statement: PgStatement, values: readonly unknown[]) => {
+    try {
+      return await target.query(
+        prepared
+          ? { name: statement.name, text: statement.text, values: values as unknown[] }
+          : { text: statement.text, values: values as unknown[] },
+      );
+    } catch (error) {
+      throw translateError(error);
+    }
+  };
   return {
     rows: async <Row>(statement: PgStatement, values: readonly unknown[]) =>
       (await query(statement, values)).rows as Row[],

@@ -1,10 +1,11 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Connection } from '../../domain/model.js';
 import type { ConnectionStore } from '../../domain/ports/index.js';
+import { columns } from '../columns.js';
 import * as map from '../row-mappers.js';
 import type { EntityConnectionsTable } from '../schema.js';
 
-const COLUMNS = 'id, tenant_id, source_entity_id, target_entity_id, status, created_at, updated_at';
+const COLUMNS = columns.entityConnections;
 
 /** A row of COLUMNS read as an array (`raw`), as the object better-sqlite3 would have built. */
 const rowOf = (v: unknown[]): EntityConnectionsTable => ({

@@ -1,13 +1,14 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { entityNameKey } from '../../domain/entity-rules.js';
 import type { EntityStore } from '../../domain/ports/index.js';
+import { columns } from '../columns.js';
 import * as map from '../row-mappers.js';
 import type { EntitiesTable } from '../schema.js';
 
 type EntityRow = Omit<EntitiesTable, 'name_key'>;
 
 /** Every column but `name_key`, which only the unique index and `findEntityByName` read. */
-const COLUMNS = 'id, tenant_id, name, display_name, locale, timezone, status, parent_id, created_at';
+const COLUMNS = columns.entities;
 
 export function sqliteEntityStore(db: SqliteDatabase.Database): EntityStore {
   const insert = db.prepare<[EntitiesTable]>(

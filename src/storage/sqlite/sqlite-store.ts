@@ -4,7 +4,6 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { AppError } from '../../domain/errors.js';
 import { type Store, type StoreOps, UniqueViolation } from '../../domain/ports/index.js';
-import { guarded } from '../guarded.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import { sqliteAccessStore } from './access.js';
@@ -13,6 +12,7 @@ import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { sqliteConnectionStore } from './connections.js';
 import { sqliteEntityStore } from './entities.js';
 import { sqliteFaultStore } from './faults.js';
+import { guarded } from './guarded.js';
 import { sqliteIdempotencyStore } from './idempotency.js';
 import { sqliteLimitStore } from './limits.js';
 import { sqliteTenantStore } from './tenants.js';
@@ -218,8 +218,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
 
   const queue = createTransactionQueue(options.transactionWaitLimitMs ?? TRANSACTION_WAIT_LIMIT_MS);
   // Inside a transaction the same operations serve: there is one connection.
-  const inTransaction = guarded({ ...aggregates(sqlite) }, translateError) as StoreOps;
+  const inTransaction = guarded(aggregates(sqlite), translateError) as StoreOps;
   inTransaction.transaction = (fn) => fn(inTransaction);
+  const selectOne = sqlite.prepare('select 1');
   const begin = sqlite.prepare('begin immediate');
   const commit = sqlite.prepare('commit');
   const rollback = sqlite.prepare('rollback');
@@ -268,7 +269,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     async ping() {
       if (closed) return false;
       try {
-        sqlite.prepare('select 1').get();
+        selectOne.get();
         return true;
       } catch {
         return false;

@@ -1,7 +1,8 @@
 /**
- * Wraps every method of a store's ops so that any failure, reads included, passes through the
- * side's `translateError`: the one place a driver's errors become the domain's (`UniqueViolation`,
- * `AppError('UNAVAILABLE')`, `AppError('LOCK_CONTENTION')`), the same way on both databases.
+ * Wraps every method of the SQLite aggregates so that any failure, reads included, passes through
+ * `translateError`: better-sqlite3's statements run inside the methods, so each method is the
+ * boundary. Built once, when the store opens. (PostgreSQL's statements all run through its session,
+ * which translates there: postgres/session.ts.)
  */
 export function guarded<T extends object>(ops: T, translateError: (error: unknown) => unknown): T {
   const wrapped: Record<string, unknown> = {};
@@ -17,7 +18,5 @@ export function guarded<T extends object>(ops: T, translateError: (error: unknow
           }
         : value;
   }
-  // A joined transaction (StoreOps.transaction) is handed these ops, guarded too.
-  if ('transaction' in wrapped) wrapped.transaction = (fn: (tx: T) => unknown) => fn(wrapped as T);
   return wrapped as T;
 }
